@@ -1,0 +1,30 @@
+# Two commands for a new user: `make run` (the app with demo data) and `make test`.
+.PHONY: run test test-postgres test-browser bootstrap lint bench messages
+
+PY := .venv/bin/python
+PYTEST_ARGS ?=
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+run: bootstrap
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: bootstrap
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: bootstrap
+	scripts/with-postgres.sh $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: bootstrap
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+messages: bootstrap
+	$(PY) manage.py makemessages -l en --no-location --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv
+
+bench: bootstrap
+	$(PY) bench/run.py

@@ -1,0 +1,1 @@
+EXCELLENT_PROJECT = "excellent-project"

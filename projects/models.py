@@ -1,0 +1,393 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from projects.querysets import AgreementQuerySet, OrganizationQuerySet, ProjectQuerySet
+from projects.validators import validate_credit_code
+
+ZERO = Decimal("0")
+money_validators = [MinValueValidator(ZERO, message=_("金额不能为负数。"))]
+
+
+def money_field(verbose_name, **kwargs):
+    """A CNY amount to the fen: never float, never negative (also a DB constraint on each model)."""
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, validators=money_validators, **kwargs)
+
+
+class Organization(models.Model):
+    class Type(models.TextChoices):
+        GOVERNMENT = "government", _("区委/区政府部门")
+        MASS_ORGANIZATION = "mass_org", _("群团组织")
+        ASSOCIATION = "association", _("社工协会")
+        AGENCY = "agency", _("社工机构/社会组织")
+        SUBDISTRICT = "subdistrict", _("街道")
+        COMMUNITY = "community", _("社区")
+        ENTERPRISE = "enterprise", _("爱心企业")
+        OTHER = "other", _("其他")
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=40, blank=True)
+    type = models.CharField(_("类型"), max_length=20, choices=Type.choices, db_index=True)
+    credit_code = models.CharField(
+        _("统一社会信用代码"),
+        max_length=18,
+        blank=True,
+        validators=[validate_credit_code],
+        help_text=_("18位，按 GB 32100-2015 校验；没有的可留空。"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text=_("社区须填写所属街道。"),
+    )
+    contact_person = models.CharField(_("联系人"), max_length=40, blank=True)
+    phone = models.CharField(
+        _("联系电话"),
+        max_length=30,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9+\-() ]{5,30}$", _("请输入有效的电话号码（数字、空格、+、-、括号）。"))],
+    )
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("有效"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("组织")
+        verbose_name_plural = _("组织")
+        ordering = ["type", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~Q(credit_code=""),
+                name="organization_credit_code_unique",
+                violation_error_message=_("已有组织使用该统一社会信用代码。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(type="community") | Q(parent__isnull=False),
+                name="organization_community_has_subdistrict",
+                violation_error_message=_("社区必须填写所属街道。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")),
+                name="organization_not_own_parent",
+                violation_error_message=_("上级单位不能是自身。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.type == self.Type.COMMUNITY and self.parent_id and self.parent.type != self.Type.SUBDISTRICT:
+            raise ValidationError({"parent": _("社区的上级单位必须是街道。")})
+        if self.parent_id and self.pk and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("上级单位不能是自身。")})
+
+
+class Membership(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="membership"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("所属组织"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    title = models.CharField(_("职务"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("组织成员")
+        verbose_name_plural = _("组织成员")
+        ordering = ["organization__name", "user__username"]
+
+    def __str__(self):
+        return f"{self.user} @ {self.organization}"
+
+
+class Round(models.Model):
+    class Status(models.TextChoices):
+        PREPARING = "preparing", _("筹备")
+        OPEN = "open", _("申报中")
+        IN_PROGRESS = "in_progress", _("实施中")
+        CLOSED = "closed", _("已结束")
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    title = models.CharField(_("名称"), max_length=100)
+    budget = money_field(_("区级财政预算（元）"))
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PREPARING)
+    launch_date = models.DateField(_("启动日期"), null=True, blank=True)
+    description = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("年度批次")
+        verbose_name_plural = _("年度批次")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(budget__gte=0),
+                name="round_budget_not_negative",
+                violation_error_message=_("预算不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100),
+                name="round_year_plausible",
+                violation_error_message=_("年度应在2000至2100之间。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or f"{self.year}"
+
+
+class ServiceCategory(models.Model):
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    colour_name = models.CharField(_("颜色"), max_length=4, help_text=_("如：红、橙、黄、绿、青、蓝、紫"))
+    colour = models.CharField(
+        _("色值"),
+        max_length=7,
+        validators=[RegexValidator(r"^#[0-9A-Fa-f]{6}$", _("色值应为 #RRGGBB 格式。"))],
+    )
+    target_group = models.CharField(_("服务人群"), max_length=100)
+    description = models.TextField(_("说明"), blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("服务类别（七彩）")
+        verbose_name_plural = _("服务类别（七彩）")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Project(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交")
+        RETURNED = "returned", _("退回修改")
+        RECOMMENDED = "recommended", _("协会初审通过")
+        REJECTED = "rejected", _("不予推荐")
+        APPROVED = "approved", _("已审定")
+        CONTRACTED = "contracted", _("已签约")
+        IN_PROGRESS = "in_progress", _("实施中")
+        MIDTERM_EVALUATED = "midterm_evaluated", _("中期评估")
+        COMPLETED = "completed", _("结项")
+        ARCHIVED = "archived", _("已归档")
+        TERMINATED = "terminated", _("终止")
+
+    class ServiceModel(models.TextChoices):
+        SOCIAL_WORKER_VOLUNTEER = "sw_volunteer", _("社工+义工")
+        AGENCY_COMMUNITY = "agency_community", _("机构+社区")
+        GOVERNMENT_AGENCY = "government_agency", _("机关+机构")
+        OTHER = "other", _("其他")
+
+    code = models.CharField(_("项目编号"), max_length=20, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(_("批次内序号"), editable=False)
+    title = models.CharField(_("项目名称"), max_length=120)
+    round = models.ForeignKey(Round, verbose_name=_("年度批次"), on_delete=models.PROTECT, related_name="projects")
+    implementing_unit = models.ForeignKey(
+        Organization,
+        verbose_name=_("实施单位"),
+        on_delete=models.PROTECT,
+        related_name="implemented_projects",
+        limit_choices_to={"type__in": ["agency", "subdistrict", "community"]},
+    )
+    partners = models.ManyToManyField(
+        Organization, verbose_name=_("合作单位"), blank=True, related_name="partner_projects"
+    )
+    guiding_department = models.ForeignKey(
+        Organization,
+        verbose_name=_("业务指导单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="guided_projects",
+        limit_choices_to={"type__in": ["government", "mass_org"]},
+    )
+    category = models.ForeignKey(
+        ServiceCategory, verbose_name=_("服务类别"), on_delete=models.PROTECT, related_name="projects"
+    )
+    service_model = models.CharField(
+        _("运作模式"), max_length=20, choices=ServiceModel.choices, default=ServiceModel.SOCIAL_WORKER_VOLUNTEER
+    )
+    target_group = models.CharField(_("服务对象群体"), max_length=100)
+    subdistrict = models.ForeignKey(
+        Organization,
+        verbose_name=_("所在街道"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subdistrict_projects",
+        limit_choices_to={"type": "subdistrict"},
+    )
+    community = models.ForeignKey(
+        Organization,
+        verbose_name=_("所在社区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="community_projects",
+        limit_choices_to={"type": "community"},
+    )
+    start_date = models.DateField(_("开始日期"), null=True, blank=True)
+    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+    requested_amount = money_field(_("申请金额（元）"), default=ZERO)
+    approved_amount = money_field(_("审定金额（元）"), null=True, blank=True)
+    target_beneficiaries = models.PositiveIntegerField(_("目标服务人数"), default=0)
+    objectives = models.TextField(_("项目目标"), blank=True)
+    description = models.TextField(_("项目简介"), blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    # Bumped by every workflow transition: a form carries the version it was
+    # rendered with, so a stale submission changes nothing.
+    version = models.PositiveIntegerField(_("版本"), default=0, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("项目")
+        verbose_name_plural = _("项目")
+        ordering = ["-round__year", "sequence"]
+        indexes = [
+            models.Index(fields=["round", "status"], name="project_round_status"),
+            models.Index(fields=["implementing_unit", "status"], name="project_unit_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "sequence"], name="project_round_sequence_unique"),
+            models.CheckConstraint(
+                condition=Q(requested_amount__gte=0),
+                name="project_requested_not_negative",
+                violation_error_message=_("申请金额不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_amount__isnull=True) | Q(approved_amount__gte=0),
+                name="project_approved_not_negative",
+                violation_error_message=_("审定金额不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True) | Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="project_end_after_start",
+                violation_error_message=_("结束日期不能早于开始日期。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("admin:projects_project_change", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        if self.community_id and self.subdistrict_id and self.community.parent_id != self.subdistrict_id:
+            raise ValidationError({"community": _("所选社区不属于所选街道。")})
+
+
+class Agreement(models.Model):
+    class Kind(models.TextChoices):
+        FRAMEWORK = "framework", _("框架协议")
+        PROJECT = "project", _("项目协议")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SIGNED = "signed", _("已签订")
+        TERMINATED = "terminated", _("已终止")
+
+    kind = models.CharField(_("协议类型"), max_length=20, choices=Kind.choices)
+    number = models.CharField(_("协议编号"), max_length=30, unique=True)
+    title = models.CharField(_("协议名称"), max_length=120, blank=True)
+    party_a = models.ForeignKey(
+        Organization, verbose_name=_("甲方"), on_delete=models.PROTECT, related_name="agreements_as_party_a"
+    )
+    party_b = models.ForeignKey(
+        Organization, verbose_name=_("乙方"), on_delete=models.PROTECT, related_name="agreements_as_party_b"
+    )
+    round = models.ForeignKey(Round, verbose_name=_("年度批次"), on_delete=models.PROTECT, related_name="agreements")
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("项目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agreements",
+        help_text=_("项目协议必填；框架协议留空。"),
+    )
+    signed_date = models.DateField(_("签订日期"), null=True, blank=True)
+    amount = money_field(_("协议金额（元）"), default=ZERO)
+    term_start = models.DateField(_("期限开始"), null=True, blank=True)
+    term_end = models.DateField(_("期限结束"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    note = models.TextField(_("备注"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("协议")
+        verbose_name_plural = _("协议")
+        ordering = ["-round__year", "kind", "number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="project") & Q(project__isnull=False))
+                | (Q(kind="framework") & Q(project__isnull=True)),
+                name="agreement_project_matches_kind",
+                violation_error_message=_("项目协议必须关联项目；框架协议不能关联项目。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="agreement_amount_not_negative",
+                violation_error_message=_("协议金额不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(term_start__isnull=True) | Q(term_end__isnull=True) | Q(term_end__gte=F("term_start")),
+                name="agreement_term_end_after_start",
+                violation_error_message=_("协议期限结束日期不能早于开始日期。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="signed") | Q(signed_date__isnull=False),
+                name="agreement_signed_has_date",
+                violation_error_message=_("已签订的协议必须填写签订日期。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(party_a=F("party_b")),
+                name="agreement_parties_differ",
+                violation_error_message=_("甲方和乙方不能是同一单位。"),
+            ),
+            models.UniqueConstraint(
+                fields=["round"],
+                condition=Q(kind="framework") & ~Q(status="terminated"),
+                name="agreement_one_framework_per_round",
+                violation_error_message=_("该年度批次已有有效的框架协议。"),
+            ),
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(kind="project") & ~Q(status="terminated"),
+                name="agreement_one_live_per_project",
+                violation_error_message=_("该项目已有有效的项目协议。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}".strip()
+
+    def clean(self):
+        super().clean()
+        if self.project_id and self.round_id and self.project.round_id != self.round_id:
+            raise ValidationError({"round": _("协议的年度批次应与项目的年度批次一致。")})

@@ -1,0 +1,420 @@
+"""Deterministic demo data: the district, its 2012 and 2013 rounds, and one user per role.
+
+Everything is keyed by a natural key and created only when missing, so running
+the seed again changes nothing, and the same database always comes out.
+The figures are a stable interface that tests and the README rely on:
+2012 has 50 projects; 2013 has 60 whose approved amounts sum to exactly
+1,000,000 CNY; 10 2012 projects hold the 优秀项目 award.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from awards.constants import EXCELLENT_PROJECT
+from awards.models import AwardRecord, AwardType
+from projects import roles
+from projects.models import Agreement, Membership, Organization, Project, Round, ServiceCategory
+from projects.services import project_create
+from projects.validators import credit_code_check_character, org_code_check_character
+
+DISTRICT = "江城区"
+DIVISION_CODE = "320105"
+T = Organization.Type
+
+GOVERNMENT = [
+    ("江城区人民政府", "区政府"),
+    ("江城区社会工作委员会", "区社工委"),
+    ("江城区民政局", "区民政局"),
+    ("江城区社会工作办公室", "区社工办"),
+    ("江城区司法局", "区司法局"),
+    ("江城区卫生局", "区卫生局"),
+    ("江城区老龄工作委员会办公室", "区老龄办"),
+    ("江城区禁毒委员会办公室", "区禁毒办"),
+]
+MASS_ORGANIZATIONS = [
+    ("共青团江城区委员会", "团区委"),
+    ("江城区妇女联合会", "区妇联"),
+    ("江城区总工会", "区总工会"),
+    ("江城区残疾人联合会", "区残联"),
+]
+ASSOCIATION = ("江城区社会工作协会", "区社工协会")
+EVALUATION_CENTRE = ("江城区社会组织评估中心", "评估中心")
+SUBDISTRICTS = {
+    "江城街道": ["江城", "府前", "文庙"],
+    "城南街道": ["南门", "长乐", "雨花"],
+    "城北街道": ["北苑", "和平里", "红山"],
+    "东湖街道": ["东湖", "桃园", "望湖"],
+    "西湖街道": ["西湖", "柳岸", "清凉"],
+    "滨江街道": ["滨江", "渡口", "江湾"],
+    "新华街道": ["新华", "光明", "朝阳"],
+    "和平街道": ["和平", "幸福", "育才"],
+}
+AGENCIES = [
+    ("江城区阳光社会工作服务中心", "阳光社工"),
+    ("江城区心桥社会工作事务所", "心桥社工"),
+    ("江城区启明星社会工作服务社", "启明星社工"),
+    ("江城区彩虹社区服务中心", "彩虹服务中心"),
+    ("江城区博爱社会工作服务中心", "博爱社工"),
+    ("江城区同心社会工作服务社", "同心社工"),
+    ("江城区善德社会工作服务中心", "善德社工"),
+    ("江城区馨和家庭服务中心", "馨和家庭"),
+    ("江城区益众社会工作发展中心", "益众社工"),
+    ("江城区乐群社会工作服务社", "乐群社工"),
+    ("江城区明德青少年服务中心", "明德青少年"),
+    ("江城区春晖社会工作服务中心", "春晖社工"),
+    ("江城区晨曦社区矫正服务社", "晨曦矫正"),
+    ("江城区新航禁毒社会工作服务中心", "新航禁毒"),
+    ("江城区康宁心理健康服务中心", "康宁心理"),
+    ("江城区夕阳红养老服务中心", "夕阳红"),
+    ("江城区仁爱助残服务中心", "仁爱助残"),
+    ("江城区和谐家园社会工作服务社", "和谐家园"),
+    ("江城区青苗成长服务中心", "青苗成长"),
+    ("江城区邻里守望社区发展中心", "邻里守望"),
+    ("江城区民心社会工作服务中心", "民心社工"),
+    ("江城区同行外来人员服务中心", "同行服务"),
+]
+ENTERPRISES = [
+    ("江城银河科技股份有限公司", "银河科技"),
+    ("江城恒丰置业有限公司", "恒丰置业"),
+    ("江城惠民超市连锁有限公司", "惠民超市"),
+    ("江城长江医药有限公司", "长江医药"),
+    ("江城金陵建设集团有限公司", "金陵建设"),
+    ("江城天润食品有限公司", "天润食品"),
+]
+# (name, colour, hex, target group, guiding department, title stems)
+CATEGORIES = [
+    (
+        "红色·阳光新生",
+        "红",
+        "#D93025",
+        "社区矫正人员、刑满释放人员",
+        "江城区司法局",
+        ["阳光驿站社区矫正帮扶", "新起点刑释人员回归", "重塑人生矫正对象心理辅导", "扬帆就业帮扶"],
+    ),
+    (
+        "橙色·戒毒康复",
+        "橙",
+        "#F07F19",
+        "社区戒毒、社区康复人员",
+        "江城区禁毒委员会办公室",
+        ["新航社区戒毒康复", "无毒家园同伴教育", "康复之路家庭支持", "远离毒品青少年预防"],
+    ),
+    (
+        "黄色·青春护航",
+        "黄",
+        "#E8B50C",
+        "闲散青少年、困境儿童",
+        "共青团江城区委员会",
+        ["青春护航闲散青少年成长", "彩虹桥困境儿童陪伴", "梦想课堂学业辅导", "阳光少年自护"],
+    ),
+    (
+        "绿色·心灵家园",
+        "绿",
+        "#2E9E44",
+        "精神障碍康复者及其家庭",
+        "江城区卫生局",
+        ["心灵家园精神康复", "绿丝带家属喘息服务", "同路人康复者互助", "心晴社区心理支持"],
+    ),
+    (
+        "青色·银龄关爱",
+        "青",
+        "#12A5A5",
+        "独居、空巢、失能老人",
+        "江城区老龄工作委员会办公室",
+        ["银龄关爱独居老人守护", "时间银行互助养老", "夕阳红居家照护", "长者安康探访"],
+    ),
+    (
+        "蓝色·新市民融入",
+        "蓝",
+        "#2F6FD6",
+        "外来务工人员及其家庭",
+        "江城区总工会",
+        ["新市民社区融入", "候鸟儿童暑期课堂", "外来务工者权益服务", "异乡人家庭支持"],
+    ),
+    (
+        "紫色·助残扶困",
+        "紫",
+        "#8E44AD",
+        "残疾人、低保及特困家庭",
+        "江城区残疾人联合会",
+        ["助残扶困居家康复", "爱心桥困难家庭帮扶", "阳光工坊残疾人就业", "温暖相伴特困家庭支持"],
+    ),
+]
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    full_name: str
+    organization: str
+    role: str | None
+    title: str
+
+
+USERS = [
+    DemoUser("admin", "系统管理员", "江城区民政局", None, "信息中心"),
+    DemoUser("committee", "李明华", "江城区社会工作委员会", roles.COMMITTEE, "专职副书记"),
+    DemoUser("civil", "王建国", "江城区民政局", roles.CIVIL_AFFAIRS, "社会工作科科长"),
+    DemoUser("association", "张丽", "江城区社会工作协会", roles.ASSOCIATION, "秘书长"),
+    DemoUser("unit", "陈晓燕", "江城区阳光社会工作服务中心", roles.IMPLEMENTING_UNIT, "项目主管"),
+    DemoUser("unit2", "刘志强", "江城区心桥社会工作事务所", roles.IMPLEMENTING_UNIT, "项目主管"),
+    DemoUser("evaluator", "赵文博", "江城区社会组织评估中心", roles.EVALUATOR, "评估专家"),
+]
+UNIT_AGENCY = "江城区阳光社会工作服务中心"
+UNIT2_AGENCY = "江城区心桥社会工作事务所"
+
+# Approved amounts: each pattern sums to a tenth of the round budget, and the
+# rounds hold ten repetitions of it, so the totals are exact by construction.
+AMOUNTS_2012 = [Decimal(a) for a in ("18000", "14000", "16000", "15000", "17000")]
+AMOUNTS_2013 = [Decimal(a) for a in ("20000", "18000", "15333.33", "16666.67", "12000", "18000")]
+BUDGET_2012 = Decimal("800000.00")
+BUDGET_2013 = Decimal("1000000.00")
+EXCELLENT_2012_SEQUENCES = [3, 8, 12, 17, 21, 26, 33, 38, 44, 49]
+MODELS = [
+    Project.ServiceModel.SOCIAL_WORKER_VOLUNTEER,
+    Project.ServiceModel.AGENCY_COMMUNITY,
+    Project.ServiceModel.GOVERNMENT_AGENCY,
+]
+
+
+def demo_credit_code(registration: str, serial: int) -> str:
+    """A credit code that passes GB 32100-2015: registration authority + type, division, organisation code."""
+    org_body = f"{50000000 + serial * 7919:08d}"[-8:]
+    first17 = registration + DIVISION_CODE + org_body + org_code_check_character(org_body)
+    return first17 + credit_code_check_character(first17)
+
+
+class DemoSeeder:
+    def __init__(self, password: str):
+        self.password = password
+        self.created: dict[str, int] = {}
+        self.orgs: dict[str, Organization] = {}
+        self._serial = 0
+
+    def count(self, label: str, created: bool) -> None:
+        if created:
+            self.created[label] = self.created.get(label, 0) + 1
+
+    @transaction.atomic
+    def run(self) -> dict[str, int]:
+        self.seed_organizations()
+        self.seed_categories()
+        round_2012 = self.seed_round(2012, BUDGET_2012, datetime.date(2012, 9, 1), Round.Status.CLOSED)
+        round_2013 = self.seed_round(2013, BUDGET_2013, datetime.date(2013, 9, 16), Round.Status.IN_PROGRESS)
+        self.seed_projects(round_2012, 50, AMOUNTS_2012, Project.Status.COMPLETED, datetime.date(2012, 9, 1))
+        self.seed_projects(round_2013, 60, AMOUNTS_2013, Project.Status.IN_PROGRESS, datetime.date(2013, 10, 1))
+        for round_ in (round_2012, round_2013):
+            self.seed_agreements(round_)
+        self.seed_awards(round_2012)
+        self.seed_users()
+        return self.created
+
+    # -- organisations ---------------------------------------------------------------
+
+    def org(self, name, short_name, type_, registration=None, parent=None, **extra) -> Organization:
+        self._serial += 1
+        defaults = {"short_name": short_name, "type": type_, "parent": parent, **extra}
+        if registration:
+            defaults["credit_code"] = demo_credit_code(registration, self._serial)
+        organization, created = Organization.objects.get_or_create(name=name, defaults=defaults)
+        self.count("组织", created)
+        self.orgs[name] = organization
+        return organization
+
+    def seed_organizations(self) -> None:
+        for name, short in GOVERNMENT:
+            self.org(name, short, T.GOVERNMENT, "11", address=f"{DISTRICT}府前路1号")
+        for name, short in MASS_ORGANIZATIONS:
+            self.org(name, short, T.MASS_ORGANIZATION, "81", address=f"{DISTRICT}府前路9号")
+        self.org(
+            *ASSOCIATION,
+            T.ASSOCIATION,
+            "51",
+            contact_person="张丽",
+            phone="025-84001234",
+            address=f"{DISTRICT}文庙路18号",
+        )
+        self.org(*EVALUATION_CENTRE, T.OTHER, "52", address=f"{DISTRICT}长乐路66号")
+        for subdistrict_index, (subdistrict, communities) in enumerate(SUBDISTRICTS.items()):
+            parent = self.org(
+                f"{DISTRICT}{subdistrict}办事处",
+                subdistrict,
+                T.SUBDISTRICT,
+                "11",
+                phone=f"025-8460{subdistrict_index:04d}",
+            )
+            for community in communities:
+                self.org(f"{subdistrict}{community}社区居民委员会", f"{community}社区", T.COMMUNITY, parent=parent)
+        for index, (name, short) in enumerate(AGENCIES):
+            self.org(
+                name,
+                short,
+                T.AGENCY,
+                "52",
+                contact_person=["陈晓燕", "刘志强", "周敏", "吴刚"][index % 4],
+                phone=f"025-8470{index:04d}",
+                address=f"{DISTRICT}{list(SUBDISTRICTS)[index % 8]}",
+            )
+        for name, short in ENTERPRISES:
+            self.org(name, short, T.ENTERPRISE, "91")
+
+    def seed_categories(self) -> None:
+        for order, (name, colour_name, colour, target, _guide, _stems) in enumerate(CATEGORIES, start=1):
+            _category, created = ServiceCategory.objects.get_or_create(
+                name=name,
+                defaults={"colour_name": colour_name, "colour": colour, "target_group": target, "order": order},
+            )
+            self.count("服务类别", created)
+
+    # -- rounds and projects -------------------------------------------------------
+
+    def seed_round(self, year, budget, launch_date, status) -> Round:
+        round_, created = Round.objects.get_or_create(
+            year=year,
+            defaults={
+                "title": f"{year}年度七彩工程",
+                "budget": budget,
+                "status": status,
+                "launch_date": launch_date,
+                "description": f"{DISTRICT}{year}年度政府购买社会工作服务“七彩工程”项目。",
+            },
+        )
+        self.count("年度批次", created)
+        return round_
+
+    def implementing_unit_for(self, sequence: int) -> Organization:
+        """Agencies carry most projects; unit and unit2 each carry several; some go to subdistricts and communities."""
+        if sequence % 9 == 1:
+            return self.orgs[UNIT_AGENCY]
+        if sequence % 9 == 5:
+            return self.orgs[UNIT2_AGENCY]
+        if sequence % 10 == 0:
+            subdistrict = list(SUBDISTRICTS)[(sequence // 10) % 8]
+            return self.orgs[f"{DISTRICT}{subdistrict}办事处"]
+        if sequence % 15 == 7:
+            subdistrict, communities = list(SUBDISTRICTS.items())[sequence % 8]
+            return self.orgs[f"{subdistrict}{communities[0]}社区居民委员会"]
+        others = AGENCIES[2:]  # the first two are unit's and unit2's
+        return self.orgs[others[(sequence * 5) % len(others)][0]]
+
+    def seed_projects(self, round_, count, amounts, status, start) -> None:
+        if round_.projects.exists():
+            return
+        categories = list(ServiceCategory.objects.order_by("order"))
+        for sequence in range(1, count + 1):
+            index = sequence - 1
+            name, _colour, _hex, target, guide, stems = CATEGORIES[index % len(CATEGORIES)]
+            subdistrict, communities = list(SUBDISTRICTS.items())[(index * 3) % len(SUBDISTRICTS)]
+            community = communities[index % len(communities)]
+            approved = amounts[index % len(amounts)]
+            stem = stems[(index // len(CATEGORIES)) % len(stems)]
+            unit = self.implementing_unit_for(sequence)
+            project = Project(
+                round=round_,
+                title=f"{community}社区{stem}项目",
+                implementing_unit=unit,
+                guiding_department=self.orgs[guide],
+                category=categories[index % len(categories)],
+                service_model=MODELS[index % len(MODELS)],
+                target_group=target,
+                subdistrict=self.orgs[f"{DISTRICT}{subdistrict}办事处"],
+                community=self.orgs[f"{subdistrict}{community}社区居民委员会"],
+                start_date=start,
+                end_date=start.replace(year=start.year + 1) - datetime.timedelta(days=1),
+                requested_amount=approved + Decimal(1000 * (index % 4)),
+                approved_amount=approved,
+                target_beneficiaries=30 + (index * 17) % 170,
+                objectives=f"为{community}社区{target}提供专业社会工作服务，建立个案档案，开展小组和社区活动，"
+                f"形成“{Project.ServiceModel(MODELS[index % len(MODELS)]).label}”联动机制。",
+                description=f"{name}系列项目，由{unit.short_name or unit.name}实施，{guide}提供业务指导。",
+                status=status,
+            )
+            project_create(project=project)
+            if sequence % 6 == 0:
+                project.partners.add(self.orgs[f"{subdistrict}{community}社区居民委员会"])
+            self.count("项目", True)
+
+    def seed_agreements(self, round_) -> None:
+        government = self.orgs["江城区人民政府"]
+        association = self.orgs[ASSOCIATION[0]]
+        year = round_.year
+        signed = round_.launch_date
+        term_end = datetime.date(year + 1, 8, 31) if year == 2012 else datetime.date(year + 1, 9, 30)
+        _agreement, created = Agreement.objects.get_or_create(
+            number=f"QCKJ-{year}",
+            defaults={
+                "kind": Agreement.Kind.FRAMEWORK,
+                "title": f"{year}年度七彩工程服务项目协议书",
+                "party_a": government,
+                "party_b": association,
+                "round": round_,
+                "signed_date": signed,
+                "amount": round_.budget,
+                "term_start": signed,
+                "term_end": term_end,
+                "status": Agreement.Status.SIGNED,
+            },
+        )
+        self.count("协议", created)
+        for project in round_.projects.select_related("implementing_unit").order_by("sequence"):
+            _agreement, created = Agreement.objects.get_or_create(
+                number=f"QCXY-{year}-{project.sequence:03d}",
+                defaults={
+                    "kind": Agreement.Kind.PROJECT,
+                    "title": f"{project.title}服务协议",
+                    "party_a": association,
+                    "party_b": project.implementing_unit,
+                    "round": round_,
+                    "project": project,
+                    "signed_date": project.start_date - datetime.timedelta(days=5),
+                    "amount": project.approved_amount,
+                    "term_start": project.start_date,
+                    "term_end": project.end_date,
+                    "status": Agreement.Status.SIGNED,
+                },
+            )
+            self.count("协议", created)
+
+    def seed_awards(self, round_) -> None:
+        award_type = AwardType.objects.get(code=EXCELLENT_PROJECT)
+        projects = Project.objects.filter(round=round_, sequence__in=EXCELLENT_2012_SEQUENCES).order_by("sequence")
+        for rank, project in enumerate(projects, start=1):
+            _record, created = AwardRecord.objects.get_or_create(
+                round=round_,
+                award_type=award_type,
+                project=project,
+                defaults={
+                    "rank": rank,
+                    "citation": f"“{project.title}”服务成效显著，被评为{round_.year}年度七彩工程优秀项目。",
+                    "awarded_on": datetime.date(round_.year + 1, 9, 16),
+                    "presenter": "江城区社会工作委员会",
+                },
+            )
+            self.count("表彰记录", created)
+
+    def seed_users(self) -> None:
+        User = get_user_model()
+        for demo in USERS:
+            user = User.objects.filter(username=demo.username).first()
+            if user is None:
+                user = User(
+                    username=demo.username,
+                    first_name=demo.full_name,
+                    email=f"{demo.username}@qicai.local",
+                    is_staff=True,
+                    is_superuser=demo.role is None,
+                )
+                user.set_password(self.password)
+                user.save()
+                self.count("用户", True)
+            if demo.role and not user.groups.filter(name=demo.role).exists():
+                user.groups.add(Group.objects.get(name=demo.role))
+            _membership, created = Membership.objects.get_or_create(
+                user=user, defaults={"organization": self.orgs[demo.organization], "title": demo.title}
+            )
+            self.count("组织成员", created)

@@ -1,0 +1,42 @@
+import pytest
+
+from projects import roles
+from tests.factories import OrganizationFactory, UserFactory
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_superuser=True)
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
+def unit_org(db):
+    return OrganizationFactory(name="阳光社工（测试）")
+
+
+@pytest.fixture
+def unit2_org(db):
+    return OrganizationFactory(name="心桥社工（测试）")
+
+
+@pytest.fixture
+def cast(db, unit_org, unit2_org):
+    """One user per role plus an outsider unit (healthchecks' alice / bob / charlie)."""
+    association = OrganizationFactory(name="社工协会（测试）", type="association")
+    civil_affairs = OrganizationFactory(name="民政局（测试）", type="government")
+    committee = OrganizationFactory(name="社工委（测试）", type="government")
+    evaluation = OrganizationFactory(name="评估中心（测试）", type="other")
+    return {
+        "committee": UserFactory(username="committee", role=roles.COMMITTEE, organization=committee),
+        "civil": UserFactory(username="civil", role=roles.CIVIL_AFFAIRS, organization=civil_affairs),
+        "association": UserFactory(username="association", role=roles.ASSOCIATION, organization=association),
+        "unit": UserFactory(username="unit", role=roles.IMPLEMENTING_UNIT, organization=unit_org),
+        "unit2": UserFactory(username="unit2", role=roles.IMPLEMENTING_UNIT, organization=unit2_org),
+        "evaluator": UserFactory(username="evaluator", role=roles.EVALUATOR, organization=evaluation),
+    }

@@ -1,0 +1,27 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_default_language_is_simplified_chinese(client, settings):
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    response = client.get(reverse("admin:login"))
+    assert response["Content-Language"] == "zh-hans"
+    assert '<html lang="zh-hans"' in response.content.decode()
+    assert "七彩工程" in response.content.decode()
+    assert "用户名" in response.content.decode()
+
+
+def test_an_english_browser_still_gets_chinese(client):
+    response = client.get(reverse("admin:login"), headers={"accept-language": "en-US,en;q=0.9"})
+    assert response["Content-Language"] == "zh-hans"
+
+
+def test_english_is_available_by_choice(client):
+    client.post(reverse("set_language"), {"language": "en", "next": "/admin/"})
+    response = client.get(reverse("admin:login"))
+    assert response["Content-Language"] == "en"
+    assert "Username" in response.content.decode()
+    assert "Qicai" in response.content.decode()

@@ -1,0 +1,105 @@
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db.models import Sum
+
+from awards.constants import EXCELLENT_PROJECT
+from awards.models import AwardRecord
+from projects import roles
+from projects.models import Agreement, Organization, Project, Round, ServiceCategory
+
+pytestmark = pytest.mark.django_db
+
+DEMO_USERS = {
+    "admin": None,
+    "committee": roles.COMMITTEE,
+    "civil": roles.CIVIL_AFFAIRS,
+    "association": roles.ASSOCIATION,
+    "unit": roles.IMPLEMENTING_UNIT,
+    "unit2": roles.IMPLEMENTING_UNIT,
+    "evaluator": roles.EVALUATOR,
+}
+
+
+def snapshot():
+    """Every row of every project-owned model, without the timestamps."""
+    rows = {}
+    for model in apps.get_models():
+        if model._meta.app_label not in {"projects", "awards", "auth"}:
+            continue
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname not in {"created_at", "updated_at"}]
+        rows[model._meta.label] = sorted(map(repr, model.objects.values_list(*fields)))
+    return rows
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("seed_demo", verbosity=0)
+
+
+def test_seed_gives_the_programme_figures(seeded):
+    r2012, r2013 = Round.objects.get(year=2012), Round.objects.get(year=2013)
+    assert r2012.projects.count() == 50
+    assert not r2012.projects.exclude(status=Project.Status.COMPLETED).exists()
+    assert r2012.projects.filter(start_date__year=2012, start_date__month=9).count() == 50
+    assert r2013.projects.count() == 60
+    assert r2013.budget == Decimal("1000000.00")
+    assert r2013.projects.aggregate(total=Sum("approved_amount"))["total"] == Decimal("1000000.00")
+
+    framework = Agreement.objects.get(round=r2013, kind=Agreement.Kind.FRAMEWORK)
+    assert framework.status == Agreement.Status.SIGNED
+    assert framework.party_a.name == "江城区人民政府"
+    assert framework.party_b.type == Organization.Type.ASSOCIATION
+    signed = Agreement.objects.filter(round=r2013, kind=Agreement.Kind.PROJECT, status=Agreement.Status.SIGNED)
+    assert signed.count() == 60
+    assert set(signed.values_list("project", flat=True)) == set(r2013.projects.values_list("pk", flat=True))
+
+    awards = AwardRecord.objects.filter(round=r2012, award_type__code=EXCELLENT_PROJECT)
+    assert awards.count() == 10
+    assert sorted(awards.values_list("rank", flat=True)) == list(range(1, 11))
+    assert not awards.exclude(project__round=r2012).exists()
+
+
+def test_seed_builds_the_district(seeded):
+    T = Organization.Type
+    assert Organization.objects.filter(type=T.SUBDISTRICT).count() >= 8
+    assert not Organization.objects.filter(type=T.SUBDISTRICT, children__isnull=True).exists()
+    assert Organization.objects.filter(type=T.AGENCY).count() >= 20
+    assert Organization.objects.filter(type=T.ENTERPRISE).count() >= 5
+    for short in ["区社工委", "区民政局", "区社工办", "区社工协会"]:
+        assert Organization.objects.filter(short_name=short).exists()
+    assert ServiceCategory.objects.count() == 7
+    for organization in Organization.objects.exclude(credit_code=""):
+        organization.full_clean()
+
+
+def test_seed_creates_one_user_per_role(seeded, settings):
+    User = get_user_model()
+    for username, role in DEMO_USERS.items():
+        user = User.objects.get(username=username)
+        assert user.check_password(settings.QICAI_DEMO_PASSWORD)
+        assert user.membership.organization
+        if role:
+            assert list(user.groups.values_list("name", flat=True)) == [role]
+        else:
+            assert user.is_superuser
+    unit, unit2 = User.objects.get(username="unit"), User.objects.get(username="unit2")
+    assert unit.membership.organization != unit2.membership.organization
+    for user in (unit, unit2):
+        assert Project.objects.filter(implementing_unit=user.membership.organization).count() >= 3
+
+
+def test_seed_twice_changes_nothing(seeded):
+    before = snapshot()
+    call_command("seed_demo", verbosity=0)
+    assert snapshot() == before
+
+
+def test_seed_if_empty_skips_a_database_with_rounds(db, capsys):
+    Round.objects.create(year=2020, title="既有批次", budget=1)
+    call_command("seed_demo", "--if-empty")
+    assert not Project.objects.exists()
+    assert "skipped" in capsys.readouterr().out

@@ -20,6 +20,11 @@ class DefaultChineseLocaleMiddleware:
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            # Responses are rendered by now; leave no language behind for the next
+            # piece of work on this thread (a command, a test, another request).
+            translation.deactivate()
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from projects.formatting import format_cny
+from projects.formatting import format_cny, status_badge
 from projects.models import Agreement, Membership, Organization, Project, Round, ServiceCategory
 from projects.services import project_create
 
@@ -116,11 +116,11 @@ class ProjectAdmin(QicaiModelAdmin):
     list_display = [
         "code",
         "title",
-        "implementing_unit",
+        "unit_display",
         "category",
         "service_model",
-        "subdistrict",
-        "status",
+        "subdistrict_display",
+        "status_display",
         "requested_display",
         "approved_display",
     ]
@@ -139,6 +139,18 @@ class ProjectAdmin(QicaiModelAdmin):
         (_("项目内容"), {"fields": ["objectives", "description"]}),
         (_("记录"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    @admin.display(description=_("实施单位"), ordering="implementing_unit__name")
+    def unit_display(self, project):
+        return project.implementing_unit.short_name or project.implementing_unit.name
+
+    @admin.display(description=_("所在街道"), ordering="subdistrict__name")
+    def subdistrict_display(self, project):
+        return (project.subdistrict.short_name or project.subdistrict.name) if project.subdistrict else "—"
+
+    @admin.display(description=_("状态"), ordering="status")
+    def status_display(self, project):
+        return status_badge(project.status, project.get_status_display())
 
     @admin.display(description=_("申请金额（元）"), ordering="requested_amount")
     def requested_display(self, project):

@@ -1,8 +1,14 @@
 from decimal import Decimal
 
+from django.utils.html import format_html
+
 
 def format_cny(amount: Decimal | None) -> str:
     """``1234567.5`` → ``1,234,567.50``; an empty amount shows as a dash."""
     if amount is None:
         return "—"
     return f"{amount:,.2f}"
+
+
+def status_badge(value: str, label: str) -> str:
+    return format_html('<span class="status-badge status-{}">{}</span>', value, label)

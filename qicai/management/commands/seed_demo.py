@@ -10,13 +10,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when the database already has rounds.")
 
-    def handle(self, *args, if_empty=False, **options):
+    def handle(self, *args, if_empty=False, verbosity=1, **options):
         from projects.models import Round
 
         if if_empty and Round.objects.exists():
             self.stdout.write("Database already has data; demo seed skipped.")
             return
         created = DemoSeeder(password=settings.QICAI_DEMO_PASSWORD).run()
+        if verbosity == 0:
+            return
         if created:
             summary = ", ".join(f"{label} {number}" for label, number in created.items())
             self.stdout.write(self.style.SUCCESS(f"Demo data created: {summary}"))

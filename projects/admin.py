@@ -1,17 +1,43 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
+from simple_history.admin import SimpleHistoryAdmin
 
+from projects import permissions
+from projects.exports import AgreementResource, ProjectResource
 from projects.formatting import format_cny, status_badge
-from projects.models import Agreement, Membership, Organization, Project, Round, ServiceCategory
-from projects.services import project_create
+from projects.forms import transition_form_class
+from projects.models import Agreement, Membership, Organization, Project, ProjectTransition, Round, ServiceCategory
+from projects.services import (
+    TRANSITION_SERVICES,
+    StaleTransition,
+    WorkflowError,
+    project_create,
+    project_creation_check,
+)
+from projects.workflow import TRANSITIONS, transition_label, transitions_from
 
 User = get_user_model()
 
 
 class QicaiModelAdmin(admin.ModelAdmin):
-    """Admin defaults of the portfolio: no facet counts (one query per filter on big tables), paged lists."""
+    """Admin defaults of the portfolio.
+
+    Scope: the changelist, change pages, exports and autocomplete all start from
+    ``get_queryset``, which applies the model's ``visible_to(user)``; object pages add
+    the object-level predicates below, and an object outside the user's scope is a
+    404 rather than Django's redirect to the index. No facet counts (one query per
+    filter on big tables).
+    """
 
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 50
@@ -19,8 +45,44 @@ class QicaiModelAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        for_list = getattr(queryset, "for_list", None)
-        return for_list() if for_list else queryset
+        if hasattr(queryset, "visible_to"):
+            queryset = queryset.visible_to(request.user)
+        return queryset.for_list() if hasattr(queryset, "for_list") else queryset
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(gettext("没有找到该记录，或您无权查看。"))
+        return obj
+
+    # Object-level predicates; the model-level Django permissions are checked first.
+    def can_view_object(self, user, obj) -> bool:
+        return True
+
+    def can_change_object(self, user, obj) -> bool:
+        return self.can_view_object(user, obj)
+
+    def can_delete_object(self, user, obj) -> bool:
+        return self.can_change_object(user, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (obj is None or self.can_view_object(request.user, obj))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or self.can_change_object(request.user, obj)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or self.can_delete_object(request.user, obj)
+        )
+
+
+class HistoryAdmin(QicaiModelAdmin, SimpleHistoryAdmin):
+    """A scoped admin with django-simple-history's per-field history (revert is disabled in settings)."""
+
+    history_list_display = ["history_change_reason"]
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -34,6 +96,9 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -62,7 +127,7 @@ class QicaiUserAdmin(UserAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(QicaiModelAdmin):
+class OrganizationAdmin(HistoryAdmin):
     list_display = ["name", "short_name", "type", "parent", "credit_code", "contact_person", "phone", "is_active"]
     list_filter = ["type", "is_active"]
     search_fields = ["name", "short_name", "credit_code"]
@@ -83,7 +148,7 @@ class MembershipAdmin(QicaiModelAdmin):
 
 
 @admin.register(Round)
-class RoundAdmin(QicaiModelAdmin):
+class RoundAdmin(HistoryAdmin):
     list_display = ["year", "title", "budget_display", "status", "launch_date"]
     list_filter = ["status"]
     search_fields = ["title", "year"]
@@ -111,8 +176,44 @@ class AgreementInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("party_a", "party_b")
 
 
+class TransitionInline(ReadOnlyInline):
+    model = ProjectTransition
+    fields = ["created_at", "action_label", "from_status", "to_status", "actor", "comment"]
+    readonly_fields = fields
+    show_change_link = False
+    verbose_name_plural = _("流转记录")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("操作"))
+    def action_label(self, log):
+        return transition_label(log.action)
+
+
+class ProjectAdminForm(forms.ModelForm):
+    current_user = None  # set per request by ProjectAdmin.get_form
+
+    class Meta:
+        model = Project
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        round_ = cleaned.get("round")
+        if not self.instance.pk and round_ is not None:
+            try:
+                project_creation_check(by=self.current_user, round_=round_)
+            except WorkflowError as error:
+                self.add_error("round", error.message)
+        return cleaned
+
+
 @admin.register(Project)
-class ProjectAdmin(QicaiModelAdmin):
+class ProjectAdmin(ExportMixin, HistoryAdmin):
+    form = ProjectAdminForm
+    resource_classes = [ProjectResource]
+    change_form_template = "admin/projects/project/change_form.html"
     list_display = [
         "code",
         "title",
@@ -127,10 +228,11 @@ class ProjectAdmin(QicaiModelAdmin):
     list_display_links = ["code", "title"]
     list_filter = ["round", "status", "category", "service_model", ("subdistrict", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["code", "title", "implementing_unit__name", "target_group"]
-    autocomplete_fields = ["round", "implementing_unit", "partners", "guiding_department", "subdistrict", "community"]
+    autocomplete_fields = ["implementing_unit", "partners", "guiding_department", "subdistrict", "community"]
     date_hierarchy = "start_date"
-    readonly_fields = ["code", "status", "created_at", "updated_at"]
-    inlines = [AgreementInline]
+    readonly_fields = ["code", "status", "approved_amount", "created_at", "updated_at"]
+    inlines = [TransitionInline, AgreementInline]
+    actions = ["bulk_recommend", "bulk_approve", "bulk_start"]
     fieldsets = [
         (None, {"fields": ["code", "title", "round", "status", "category", "service_model", "target_group"]}),
         (_("承接与指导"), {"fields": ["implementing_unit", "partners", "guiding_department"]}),
@@ -139,6 +241,57 @@ class ProjectAdmin(QicaiModelAdmin):
         (_("项目内容"), {"fields": ["objectives", "description"]}),
         (_("记录"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    # -- scope ----------------------------------------------------------------------
+
+    def can_view_object(self, user, obj):
+        return permissions.can_view_project(user, obj)
+
+    def can_change_object(self, user, obj):
+        return permissions.can_edit_project(user, obj)
+
+    def can_delete_object(self, user, obj):
+        return permissions.can_delete_project(user, obj)
+
+    def has_add_permission(self, request):
+        user = request.user
+        return super().has_add_permission(request) and (
+            permissions.sees_whole_portfolio(user) or permissions.is_implementing_unit(user)
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None and permissions.is_implementing_unit(request.user):
+            # A unit's project is always its own: the service sets the implementing unit.
+            return [
+                (name, {**options, "fields": [f for f in options["fields"] if f != "implementing_unit"]})
+                for name, options in fieldsets
+            ]
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and permissions.is_implementing_unit(request.user):
+            readonly += ["implementing_unit", "round"]
+        return readonly
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.current_user = request.user
+        return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "round" and permissions.is_implementing_unit(request.user):
+            kwargs["queryset"] = Round.objects.filter(status=Round.Status.OPEN)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            project_create(project=obj, by=request.user)
+
+    # -- list columns ---------------------------------------------------------------
 
     @admin.display(description=_("实施单位"), ordering="implementing_unit__name")
     def unit_display(self, project):
@@ -160,15 +313,124 @@ class ProjectAdmin(QicaiModelAdmin):
     def approved_display(self, project):
         return format_cny(project.approved_amount)
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-        else:
-            project_create(project=obj)
+    # -- workflow ---------------------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/transition/<slug:action>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="projects_project_transition",
+            ),
+            *super().get_urls(),
+        ]
+
+    def available_transitions(self, user, project):
+        return [t for t in transitions_from(project.status) if permissions.can_transition(user, project, t)]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["available_transitions"] = self.available_transitions(request.user, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def transition_view(self, request, object_id, action):
+        """GET shows a confirmation with a comment field; POST takes the transition through its service."""
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        project = self.get_object(request, unquote(object_id))
+        if not self.has_view_permission(request, project):
+            raise PermissionDenied
+        transition = TRANSITIONS.get(action)
+        if transition is None:
+            raise Http404(gettext("没有这个操作。"))
+        change_url = reverse("admin:projects_project_change", args=[project.pk])
+        if not permissions.can_transition(request.user, project, transition):
+            if request.method == "POST" and request.POST.get("version") not in (None, str(project.version)):
+                messages.error(request, gettext("该项目已被他人处理，本次操作未生效。请查看最新状态。"))
+            else:
+                messages.error(
+                    request,
+                    gettext("您不能对项目 %(code)s 执行“%(action)s”（当前状态：%(status)s）。")
+                    % {"code": project.code, "action": transition.label, "status": project.get_status_display()},
+                )
+            return HttpResponseRedirect(change_url)
+
+        form_class = transition_form_class(action)
+        form = form_class(request.POST or None, transition=transition, project=project)
+        if request.method == "POST" and form.is_valid():
+            try:
+                TRANSITION_SERVICES[action](
+                    project=project,
+                    by=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    **form.service_arguments(),
+                )
+            except StaleTransition as error:
+                messages.error(request, error.message)
+                return HttpResponseRedirect(change_url)
+            except WorkflowError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request,
+                    gettext("项目 %(code)s 已%(action)s，当前状态：%(status)s。")
+                    % {"code": project.code, "action": transition.label, "status": project.get_status_display()},
+                )
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("%(action)s：%(code)s") % {"action": transition.label, "code": project.code},
+            "opts": self.opts,
+            "project": project,
+            "transition": transition,
+            "form": form,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/projects/project/transition.html", context)
+
+    def _bulk(self, request, queryset, action, arguments=lambda project: {}):
+        transition = TRANSITIONS[action]
+        done, refused = [], []
+        for project in queryset.order_by("code"):
+            try:
+                TRANSITION_SERVICES[action](project=project, by=request.user, **arguments(project))
+                done.append(project.code)
+            except WorkflowError as error:
+                refused.append(f"{project.code}：{error.message}")
+        if done:
+            messages.success(
+                request,
+                gettext("已%(action)s %(count)d 个项目：%(codes)s")
+                % {"action": transition.label, "count": len(done), "codes": "、".join(done)},
+            )
+        for line in refused:
+            messages.warning(request, gettext("未处理 %(line)s") % {"line": line})
+
+    @admin.action(description=_("初审通过并推荐所选项目"), permissions=["review"])
+    def bulk_recommend(self, request, queryset):
+        self._bulk(request, queryset, "recommend")
+
+    @admin.action(description=_("按申请金额审定所选项目"), permissions=["approve"])
+    def bulk_approve(self, request, queryset):
+        self._bulk(request, queryset, "approve", lambda project: {"amount": project.requested_amount})
+
+    @admin.action(description=_("启动实施所选项目"), permissions=["start"])
+    def bulk_start(self, request, queryset):
+        self._bulk(request, queryset, "start")
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("projects.review_project")
+
+    def has_approve_permission(self, request):
+        return request.user.has_perm("projects.approve_project")
+
+    def has_start_permission(self, request):
+        return request.user.has_perm("projects.start_project")
 
 
 @admin.register(Agreement)
-class AgreementAdmin(QicaiModelAdmin):
+class AgreementAdmin(ExportMixin, HistoryAdmin):
+    resource_classes = [AgreementResource]
     list_display = [
         "number",
         "kind",
@@ -185,6 +447,35 @@ class AgreementAdmin(QicaiModelAdmin):
     autocomplete_fields = ["party_a", "party_b", "round", "project"]
     date_hierarchy = "signed_date"
 
+    def can_view_object(self, user, obj):
+        return permissions.can_view_agreement(user, obj)
+
     @admin.display(description=_("协议金额（元）"), ordering="amount")
     def amount_display(self, agreement):
         return format_cny(agreement.amount)
+
+
+@admin.register(ProjectTransition)
+class ProjectTransitionAdmin(QicaiModelAdmin):
+    """The workflow log across projects: read-only for everyone."""
+
+    list_display = ["created_at", "project", "action_label", "from_status", "to_status", "actor", "comment"]
+    list_filter = ["action", "to_status"]
+    search_fields = ["project__code", "project__title", "comment"]
+    date_hierarchy = "created_at"
+
+    def can_view_object(self, user, obj):
+        return permissions.can_view_project(user, obj.project)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("操作"), ordering="action")
+    def action_label(self, log):
+        return transition_label(log.action)

@@ -7,8 +7,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from projects.querysets import AgreementQuerySet, OrganizationQuerySet, ProjectQuerySet
+from projects.querysets import AgreementQuerySet, OrganizationQuerySet, ProjectQuerySet, ProjectTransitionQuerySet
 from projects.validators import validate_credit_code
 
 ZERO = Decimal("0")
@@ -63,6 +64,7 @@ class Organization(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = OrganizationQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("组织历史"), excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("组织")
@@ -132,6 +134,8 @@ class Round(models.Model):
     description = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords(verbose_name=_("年度批次历史"), excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("年度批次")
@@ -259,11 +263,21 @@ class Project(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ProjectQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("项目历史"), excluded_fields=["updated_at"], m2m_fields=[partners])
 
     class Meta:
         verbose_name = _("项目")
         verbose_name_plural = _("项目")
         ordering = ["-round__year", "sequence"]
+        permissions = [
+            ("submit_project", _("提交项目")),
+            ("review_project", _("初审推荐、退回或不予推荐项目")),
+            ("approve_project", _("审定项目及金额")),
+            ("sign_project", _("签订项目协议")),
+            ("start_project", _("启动项目实施")),
+            ("terminate_project", _("终止项目")),
+            ("archive_project", _("归档项目")),
+        ]
         indexes = [
             models.Index(fields=["round", "status"], name="project_round_status"),
             models.Index(fields=["implementing_unit", "status"], name="project_unit_status"),
@@ -338,6 +352,7 @@ class Agreement(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = AgreementQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("协议历史"), excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("协议")
@@ -391,3 +406,28 @@ class Agreement(models.Model):
         super().clean()
         if self.project_id and self.round_id and self.project.round_id != self.round_id:
             raise ValidationError({"round": _("协议的年度批次应与项目的年度批次一致。")})
+
+
+class ProjectTransition(models.Model):
+    """One row per workflow transition, written in the same transaction as the status change."""
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(_("操作"), max_length=20)
+    from_status = models.CharField(_("原状态"), max_length=20, choices=Project.Status.choices)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=Project.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.TextField(_("意见/说明"), blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    objects = ProjectTransitionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("流转记录")
+        verbose_name_plural = _("流转记录")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["project", "-created_at"], name="transition_project_time")]
+
+    def __str__(self):
+        return f"{self.project.code}: {self.get_from_status_display()} → {self.get_to_status_display()}"

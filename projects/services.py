@@ -1,24 +1,65 @@
-"""Writes to the portfolio. Views, admin classes and commands call these; they never write models directly."""
+"""Writes to the portfolio. Views, admin classes and commands call these; they never write models directly.
+
+Every workflow transition is one function here. Each checks the actor's role, scope
+and the project's current state, then changes the status with a conditional update
+guarded by the status and version the actor saw (``select_for_update`` does nothing on
+SQLite), and writes the transition log row and the history row in the same
+transaction. Notifications go out only once the transaction has committed.
+"""
+
+import datetime
+from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from projects.models import Project
+from projects import permissions
+from projects.formatting import format_cny
+from projects.models import Agreement, Organization, Project, ProjectTransition, Round
+from projects.workflow import TRANSITIONS, Transition
 
 CODE_ATTEMPTS = 5
+S = Project.Status
+
+
+class WorkflowError(Exception):
+    """A refused action; ``message`` is shown to the user as it is (in Chinese)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class StaleTransition(WorkflowError):
+    """The project changed after the actor loaded it: somebody else handled it first."""
 
 
 def project_code(*, year: int, sequence: int) -> str:
     return f"QC-{year}-{sequence:03d}"
 
 
-def project_create(*, project: Project) -> Project:
+def project_creation_check(*, by, round_: Round) -> None:
+    """Raise WorkflowError unless ``by`` may create a project in ``round_``."""
+    if permissions.is_implementing_unit(by) and round_.status != Round.Status.OPEN:
+        raise WorkflowError(_("“%(round)s”不在申报期，不能新建项目。") % {"round": round_})
+
+
+def project_create(*, project: Project, by=None) -> Project:
     """Save a new project with the next code of its round (``QC-2013-001``).
+
+    An implementing unit's project always belongs to the unit's own organisation and
+    can only be put into a round that is open for applications.
 
     Two people creating projects in the same round at once may read the same
     highest sequence; the unique (round, sequence) constraint turns the loser's
     insert into an IntegrityError, and it retries with the next number.
     """
+    if by is not None:
+        project_creation_check(by=by, round_=project.round)
+        if permissions.is_implementing_unit(by):
+            project.implementing_unit_id = permissions.organization_id_of(by)
     for attempt in range(CODE_ATTEMPTS):
         highest = Project.objects.filter(round_id=project.round_id).aggregate(m=Max("sequence"))["m"] or 0
         project.sequence = highest + 1
@@ -32,3 +73,278 @@ def project_create(*, project: Project) -> Project:
                 raise
             project.pk = None
     raise AssertionError("unreachable")
+
+
+# -- workflow -------------------------------------------------------------------------
+
+
+def _check_allowed(*, project: Project, by, transition: Transition, expected_version: int | None) -> None:
+    if not permissions.is_active_staff(by):
+        raise WorkflowError(_("请先登录。"))
+    if not permissions.can_view_project(by, project):
+        raise WorkflowError(_("您无权处理该项目。"))
+    if expected_version is not None and expected_version != project.version:
+        raise StaleTransition(_("该项目已被他人处理，页面上的状态已过期。请刷新后查看最新状态。"))
+    if project.status not in transition.sources:
+        raise WorkflowError(
+            _("项目当前状态为“%(status)s”，不能执行“%(action)s”。")
+            % {"status": project.get_status_display(), "action": transition.label}
+        )
+    if not by.has_perm(transition.permission):
+        raise WorkflowError(_("您的角色不能执行“%(action)s”。") % {"action": transition.label})
+
+
+def _apply(
+    *,
+    project: Project,
+    by,
+    action: str,
+    comment: str = "",
+    expected_version: int | None = None,
+    changes: dict | None = None,
+    checks=None,
+    side_effects=None,
+) -> Project:
+    transition = TRANSITIONS[action]
+    _check_allowed(project=project, by=by, transition=transition, expected_version=expected_version)
+    comment = (comment or "").strip()
+    if transition.comment_required and not comment:
+        raise WorkflowError(_("“%(action)s”必须填写意见或原因。") % {"action": transition.label})
+    changes = dict(changes or {})
+    from_status, version = project.status, project.version
+    with transaction.atomic():
+        if checks:
+            checks()
+        claimed = Project.objects.filter(pk=project.pk, status=from_status, version=version).update(
+            status=transition.target, version=F("version") + 1, updated_at=timezone.now(), **changes
+        )
+        if not claimed:
+            raise StaleTransition(_("该项目已被他人处理，本次操作未生效。请刷新后查看最新状态。"))
+        project.refresh_from_db()
+        log = ProjectTransition.objects.create(
+            project=project,
+            action=action,
+            from_status=from_status,
+            to_status=project.status,
+            actor=by,
+            comment=comment,
+        )
+        Project.history.bulk_history_create(
+            [project], update=True, default_user=by, default_change_reason=str(transition.label)
+        )
+        if side_effects:
+            side_effects()
+        transaction.on_commit(lambda: _notify(log.pk))
+    return project
+
+
+def _notify(log_id: int) -> None:
+    from projects.notifications import notify_transition
+
+    notify_transition(ProjectTransition.objects.select_related("project", "actor").get(pk=log_id))
+
+
+def project_submit(*, project: Project, by, comment: str = "", expected_version: int | None = None) -> Project:
+    """An implementing unit submits its draft (or returned) application to the association."""
+
+    def checks():
+        missing = []
+        if not project.requested_amount or project.requested_amount <= 0:
+            missing.append(_("申请金额"))
+        if not (project.start_date and project.end_date):
+            missing.append(_("项目周期"))
+        if not project.objectives.strip():
+            missing.append(_("项目目标"))
+        if not project.target_beneficiaries:
+            missing.append(_("目标服务人数"))
+        if missing:
+            raise WorkflowError(_("申报材料不完整，请先填写：%(fields)s。") % {"fields": "、".join(map(str, missing))})
+        round_status = Round.objects.values_list("status", flat=True).get(pk=project.round_id)
+        if round_status != Round.Status.OPEN:
+            raise WorkflowError(_("“%(round)s”不在申报期，不能提交。") % {"round": project.round})
+
+    return _apply(
+        project=project, by=by, action="submit", comment=comment, expected_version=expected_version, checks=checks
+    )
+
+
+def project_recommend(*, project: Project, by, comment: str = "", expected_version: int | None = None) -> Project:
+    """The association passes its first review (初审) and recommends the project to civil affairs."""
+    return _apply(project=project, by=by, action="recommend", comment=comment, expected_version=expected_version)
+
+
+def project_return(*, project: Project, by, comment: str, expected_version: int | None = None) -> Project:
+    """The association sends the application back to its unit for revision (reason required)."""
+    return _apply(project=project, by=by, action="return", comment=comment, expected_version=expected_version)
+
+
+def project_reject(*, project: Project, by, comment: str, expected_version: int | None = None) -> Project:
+    """The association declines to recommend the project (reason required)."""
+    return _apply(project=project, by=by, action="reject", comment=comment, expected_version=expected_version)
+
+
+def round_committed_amount(round_id: int, *, excluding_project_id: int | None = None) -> Decimal:
+    """Sum of approved amounts in a round, for projects whose money is still committed."""
+    committed = Project.objects.filter(round_id=round_id, approved_amount__isnull=False).exclude(
+        status__in=[S.REJECTED, S.TERMINATED]
+    )
+    if excluding_project_id:
+        committed = committed.exclude(pk=excluding_project_id)
+    return committed.aggregate(total=Sum("approved_amount"))["total"] or Decimal("0")
+
+
+def parse_amount(value) -> Decimal:
+    try:
+        amount = Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        raise WorkflowError(_("金额格式不正确，请输入数字，如 20000.00。")) from None
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        raise WorkflowError(_("金额最多保留两位小数（精确到分）。"))
+    return amount
+
+
+def project_approve(*, project: Project, by, amount, comment: str = "", expected_version: int | None = None) -> Project:
+    """Civil affairs approves a recommended project and fixes its amount within the round budget."""
+    amount = parse_amount(amount)
+    if amount <= 0:
+        raise WorkflowError(_("审定金额必须大于零。"))
+    if amount > project.requested_amount:
+        raise WorkflowError(
+            _("审定金额 %(amount)s 元不能超过申请金额 %(requested)s 元。")
+            % {"amount": format_cny(amount), "requested": format_cny(project.requested_amount)}
+        )
+
+    def checks():
+        # Serialises approvals within a round on PostgreSQL; on SQLite every write
+        # transaction is already serialised (transaction_mode IMMEDIATE).
+        round_ = Round.objects.select_for_update().get(pk=project.round_id)
+        remaining = round_.budget - round_committed_amount(round_.pk, excluding_project_id=project.pk)
+        if amount > remaining:
+            raise WorkflowError(
+                _("超出“%(round)s”预算：剩余预算 %(remaining)s 元，本次审定 %(amount)s 元。")
+                % {"round": round_, "remaining": format_cny(remaining), "amount": format_cny(amount)}
+            )
+
+    return _apply(
+        project=project,
+        by=by,
+        action="approve",
+        comment=comment,
+        expected_version=expected_version,
+        changes={"approved_amount": amount},
+        checks=checks,
+    )
+
+
+def agreement_number_for(project: Project) -> str:
+    base = f"QCXY-{project.round.year}-{project.sequence:03d}"
+    number, suffix = base, 1
+    while Agreement.objects.filter(number=number).exists():
+        suffix += 1
+        number = f"{base}-{suffix}"
+    return number
+
+
+def _signing_party(by) -> Organization:
+    org_id = permissions.organization_id_of(by)
+    org = Organization.objects.filter(pk=org_id).first() if org_id else None
+    if org and org.type in {Organization.Type.ASSOCIATION, Organization.Type.GOVERNMENT}:
+        return org
+    association = Organization.objects.filter(type=Organization.Type.ASSOCIATION, is_active=True).first()
+    if association is None:
+        raise WorkflowError(_("系统中没有社工协会，无法确定协议甲方。"))
+    return association
+
+
+def project_sign(
+    *,
+    project: Project,
+    by,
+    signed_date: datetime.date,
+    term_start: datetime.date | None = None,
+    term_end: datetime.date | None = None,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Project:
+    """Record the signed project agreement (amount = approved amount) and mark the project contracted."""
+    term_start = term_start or project.start_date
+    term_end = term_end or project.end_date
+    if signed_date is None:
+        raise WorkflowError(_("请填写签订日期。"))
+    if signed_date > timezone.localdate():
+        raise WorkflowError(_("签订日期不能晚于今天。"))
+    if term_start and term_end and term_end < term_start:
+        raise WorkflowError(_("协议期限结束日期不能早于开始日期。"))
+    party_a = _signing_party(by)
+
+    def side_effects():
+        draft = Agreement.objects.filter(
+            project=project, kind=Agreement.Kind.PROJECT, status=Agreement.Status.DRAFT
+        ).first()
+        agreement = draft or Agreement(
+            kind=Agreement.Kind.PROJECT,
+            number=agreement_number_for(project),
+            title=_("%(title)s服务协议") % {"title": project.title},
+            round_id=project.round_id,
+            project=project,
+        )
+        agreement.party_a = party_a
+        agreement.party_b_id = project.implementing_unit_id
+        agreement.amount = project.approved_amount
+        agreement.signed_date = signed_date
+        agreement.term_start, agreement.term_end = term_start, term_end
+        agreement.status = Agreement.Status.SIGNED
+        agreement._history_user = by
+        agreement.save()
+
+    return _apply(
+        project=project,
+        by=by,
+        action="sign",
+        comment=comment,
+        expected_version=expected_version,
+        side_effects=side_effects,
+    )
+
+
+def project_start(*, project: Project, by, comment: str = "", expected_version: int | None = None) -> Project:
+    """A contracted project starts its service."""
+    return _apply(project=project, by=by, action="start", comment=comment, expected_version=expected_version)
+
+
+def project_terminate(*, project: Project, by, comment: str, expected_version: int | None = None) -> Project:
+    """Civil affairs stops a live project (reason required); its live agreement is terminated with it."""
+
+    def side_effects():
+        for agreement in Agreement.objects.filter(project=project, status=Agreement.Status.SIGNED):
+            agreement.status = Agreement.Status.TERMINATED
+            agreement.note = "\n".join(filter(None, [agreement.note, _("项目终止：%(reason)s") % {"reason": comment}]))
+            agreement._history_user = by
+            agreement.save(update_fields=["status", "note", "updated_at"])
+
+    return _apply(
+        project=project,
+        by=by,
+        action="terminate",
+        comment=comment,
+        expected_version=expected_version,
+        side_effects=side_effects,
+    )
+
+
+def project_archive(*, project: Project, by, comment: str = "", expected_version: int | None = None) -> Project:
+    """File a completed project."""
+    return _apply(project=project, by=by, action="archive", comment=comment, expected_version=expected_version)
+
+
+TRANSITION_SERVICES = {
+    "submit": project_submit,
+    "recommend": project_recommend,
+    "return": project_return,
+    "reject": project_reject,
+    "approve": project_approve,
+    "sign": project_sign,
+    "start": project_start,
+    "terminate": project_terminate,
+    "archive": project_archive,
+}

@@ -49,7 +49,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if not DEBUG els
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "qicai.apps.QicaiAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "axes",
+    "simple_history",
     "projects",
     "awards",
     "qicai",
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -195,3 +197,5 @@ LOGGING = {
 
 QICAI_DEMO_PASSWORD = env_str("QICAI_DEMO_PASSWORD", "qicai-demo-2013")
 AXES_VERBOSE = env_bool("AXES_VERBOSE", False)
+QICAI_BASE_URL = env_str("QICAI_BASE_URL", "http://127.0.0.1:8000")
+SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert would bypass the workflow

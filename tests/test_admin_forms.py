@@ -22,6 +22,8 @@ def project_form(**overrides):
         "agreements-TOTAL_FORMS": "0",
         "agreements-INITIAL_FORMS": "0",
         "awards-TOTAL_FORMS": "0",
+        "transitions-TOTAL_FORMS": "0",
+        "transitions-INITIAL_FORMS": "0",
         "awards-INITIAL_FORMS": "0",
     }
     data.update(overrides)

@@ -1,0 +1,93 @@
+"""Exports of the admin lists (django-import-export). Their querysets come from the scoped admin."""
+
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources
+
+from projects.models import Agreement, Project
+
+# A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class SafeResource(resources.ModelResource):
+    """Neutralises every text cell a spreadsheet would run as a formula (import-export only handles '=')."""
+
+    def export_field(self, field, instance, **kwargs):
+        value = super().export_field(field, instance, **kwargs)
+        if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+            return "'" + value
+        return value
+
+
+def column(attribute, label, **kwargs):
+    return fields.Field(attribute=attribute, column_name=label, readonly=True, **kwargs)
+
+
+class ProjectResource(SafeResource):
+    code = column("code", _("项目编号"))
+    title = column("title", _("项目名称"))
+    round = column("round__year", _("年度"))
+    unit = column("implementing_unit__name", _("实施单位"))
+    category = column("category__name", _("服务类别"))
+    service_model = column("get_service_model_display", _("运作模式"))
+    target_group = column("target_group", _("服务对象群体"))
+    subdistrict = column("subdistrict__name", _("所在街道"))
+    community = column("community__name", _("所在社区"))
+    start_date = column("start_date", _("开始日期"))
+    end_date = column("end_date", _("结束日期"))
+    requested_amount = column("requested_amount", _("申请金额（元）"))
+    approved_amount = column("approved_amount", _("审定金额（元）"))
+    target_beneficiaries = column("target_beneficiaries", _("目标服务人数"))
+    status = column("get_status_display", _("状态"))
+
+    class Meta:
+        model = Project
+        fields = (
+            "code",
+            "title",
+            "round",
+            "unit",
+            "category",
+            "service_model",
+            "target_group",
+            "subdistrict",
+            "community",
+            "start_date",
+            "end_date",
+            "requested_amount",
+            "approved_amount",
+            "target_beneficiaries",
+            "status",
+        )
+        export_order = fields
+
+
+class AgreementResource(SafeResource):
+    number = column("number", _("协议编号"))
+    kind = column("get_kind_display", _("协议类型"))
+    round = column("round__year", _("年度"))
+    project = column("project__code", _("项目编号"))
+    party_a = column("party_a__name", _("甲方"))
+    party_b = column("party_b__name", _("乙方"))
+    amount = column("amount", _("协议金额（元）"))
+    signed_date = column("signed_date", _("签订日期"))
+    term_start = column("term_start", _("期限开始"))
+    term_end = column("term_end", _("期限结束"))
+    status = column("get_status_display", _("状态"))
+
+    class Meta:
+        model = Agreement
+        fields = (
+            "number",
+            "kind",
+            "round",
+            "project",
+            "party_a",
+            "party_b",
+            "amount",
+            "signed_date",
+            "term_start",
+            "term_end",
+            "status",
+        )
+        export_order = fields

@@ -1,0 +1,76 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import Project
+
+
+class TransitionForm(forms.Form):
+    """Confirmation of a workflow transition. ``version`` is the state the user saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    comment = forms.CharField(
+        label=_("意见/说明"), required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+    )
+
+    def __init__(self, *args, transition, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.transition = transition
+        self.project = project
+        self.fields["version"].initial = project.version
+        if transition.comment_required:
+            self.fields["comment"].required = True
+            self.fields["comment"].label = _("意见/原因（必填）")
+            self.fields["comment"].error_messages["required"] = _("请填写意见或原因。")
+
+    def service_arguments(self) -> dict:
+        return {"comment": self.cleaned_data["comment"]}
+
+
+class ApproveForm(TransitionForm):
+    amount = forms.DecimalField(
+        label=_("审定金额（元）"), max_digits=14, decimal_places=2, min_value=0.01, localize=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].initial = self.project.requested_amount
+        self.order_fields(["amount", "comment", "version"])
+
+    def service_arguments(self) -> dict:
+        return {**super().service_arguments(), "amount": self.cleaned_data["amount"]}
+
+
+class SignForm(TransitionForm):
+    signed_date = forms.DateField(label=_("签订日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    term_start = forms.DateField(label=_("协议期限开始"), widget=forms.DateInput(attrs={"type": "date"}))
+    term_end = forms.DateField(label=_("协议期限结束"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["signed_date"].initial = timezone.localdate()
+        self.fields["term_start"].initial = self.project.start_date
+        self.fields["term_end"].initial = self.project.end_date
+        self.order_fields(["signed_date", "term_start", "term_end", "comment", "version"])
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("term_start"), cleaned.get("term_end")
+        if start and end and end < start:
+            self.add_error("term_end", _("协议期限结束日期不能早于开始日期。"))
+        return cleaned
+
+    def service_arguments(self) -> dict:
+        return {
+            **super().service_arguments(),
+            "signed_date": self.cleaned_data["signed_date"],
+            "term_start": self.cleaned_data["term_start"],
+            "term_end": self.cleaned_data["term_end"],
+        }
+
+
+TRANSITION_FORMS = {"approve": ApproveForm, "sign": SignForm}
+
+
+def transition_form_class(action: str) -> type[TransitionForm]:
+    return TRANSITION_FORMS.get(action, TransitionForm)

@@ -1,0 +1,112 @@
+"""Who may see and do what: predicates used by the admin, the views and the services alike.
+
+Scope has two shapes. Programme staff (社工委, 民政/社工办, 协会管理员) and superusers
+see the whole portfolio. An implementing unit sees its own organisation's projects
+and nothing of any other unit's. An evaluator sees only what is assigned to it (none
+until evaluations exist). The queryset twins of these predicates are the
+``visible_to`` methods in ``projects.querysets``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from projects import roles
+
+if TYPE_CHECKING:
+    from projects.models import Agreement, Project
+    from projects.workflow import Transition
+
+PROGRAMME_ROLES = frozenset({roles.COMMITTEE, roles.CIVIL_AFFAIRS, roles.ASSOCIATION})
+
+
+def roles_of(user) -> frozenset[str]:
+    """The user's role group names, read once per user object."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_qicai_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._qicai_roles = cached
+    return cached
+
+
+def organization_id_of(user) -> int | None:
+    """The id of the organisation the user belongs to, read once per user object."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_qicai_organization_id"):
+        from projects.models import Membership
+
+        user._qicai_organization_id = (
+            Membership.objects.filter(user=user).values_list("organization_id", flat=True).first()
+        )
+    return user._qicai_organization_id
+
+
+def is_active_staff(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def sees_whole_portfolio(user) -> bool:
+    return is_active_staff(user) and (user.is_superuser or bool(roles_of(user) & PROGRAMME_ROLES))
+
+
+def is_implementing_unit(user) -> bool:
+    return (
+        is_active_staff(user)
+        and not sees_whole_portfolio(user)
+        and roles.IMPLEMENTING_UNIT in roles_of(user)
+        and organization_id_of(user) is not None
+    )
+
+
+def can_view_project(user, project: Project) -> bool:
+    if sees_whole_portfolio(user):
+        return True
+    if is_implementing_unit(user):
+        return project.implementing_unit_id == organization_id_of(user)
+    return False
+
+
+def can_edit_project(user, project: Project) -> bool:
+    """Edit the application's fields (never its status or approved amount: those are transitions)."""
+    from projects.workflow import FINAL_STATES, UNIT_EDITABLE_STATES
+
+    if not (is_active_staff(user) and user.has_perm("projects.change_project")):
+        return False
+    if is_implementing_unit(user):
+        return can_view_project(user, project) and project.status in UNIT_EDITABLE_STATES
+    return sees_whole_portfolio(user) and project.status not in FINAL_STATES
+
+
+def can_delete_project(user, project: Project) -> bool:
+    """Only a draft that never left its unit can be deleted; everything after is record."""
+    from projects.models import Project as ProjectModel
+
+    return (
+        is_active_staff(user)
+        and user.has_perm("projects.delete_project")
+        and project.status == ProjectModel.Status.DRAFT
+        and can_view_project(user, project)
+        and not project.transitions.exists()
+    )
+
+
+def can_transition(user, project: Project, transition: Transition) -> bool:
+    """May ``user`` take ``transition`` on ``project`` now (role, scope and current state)?"""
+    return (
+        is_active_staff(user)
+        and project.status in transition.sources
+        and user.has_perm(transition.permission)
+        and can_view_project(user, project)
+    )
+
+
+def can_view_agreement(user, agreement: Agreement) -> bool:
+    if sees_whole_portfolio(user):
+        return True
+    if is_implementing_unit(user):
+        org = organization_id_of(user)
+        return agreement.party_b_id == org or (agreement.project_id and agreement.project.implementing_unit_id == org)
+    return False

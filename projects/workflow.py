@@ -1,0 +1,125 @@
+"""The project workflow as data: which action leads from which states to which, and who may take it.
+
+DESIGN.md "Project workflow" is the specification. Services (``projects.services``)
+carry the transitions out; permission predicates (``projects.permissions``) and the
+admin read this table, so a new transition is one row here plus its service.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import Project
+
+S = Project.Status
+
+# States of a project whose service is under way: the ones it can be terminated from.
+LIVE_STATES = frozenset({S.APPROVED, S.CONTRACTED, S.IN_PROGRESS, S.MIDTERM_EVALUATED})
+# An implementing unit edits its project only before it is submitted, or when it comes back.
+UNIT_EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED})
+FINAL_STATES = frozenset({S.REJECTED, S.ARCHIVED, S.TERMINATED})
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    sources: frozenset
+    target: str
+    permission: str
+    # Implementing units may take it only on their own projects; other roles on any they see.
+    comment_required: bool = False
+    button_class: str = ""
+    help_text: str = ""
+
+
+TRANSITIONS = {
+    t.action: t
+    for t in [
+        Transition(
+            "submit",
+            _("提交申报"),
+            frozenset({S.DRAFT, S.RETURNED}),
+            S.SUBMITTED,
+            "projects.submit_project",
+            help_text=_("提交后由区社工协会初审，提交后不能再修改。"),
+        ),
+        Transition(
+            "recommend",
+            _("初审通过并推荐"),
+            frozenset({S.SUBMITTED}),
+            S.RECOMMENDED,
+            "projects.review_project",
+            help_text=_("推荐后由民政/社工办审定项目和金额。"),
+        ),
+        Transition(
+            "return",
+            _("退回修改"),
+            frozenset({S.SUBMITTED}),
+            S.RETURNED,
+            "projects.review_project",
+            comment_required=True,
+            button_class="warning",
+            help_text=_("请写明需要修改的内容，实施单位修改后可重新提交。"),
+        ),
+        Transition(
+            "reject",
+            _("不予推荐"),
+            frozenset({S.SUBMITTED}),
+            S.REJECTED,
+            "projects.review_project",
+            comment_required=True,
+            button_class="danger",
+            help_text=_("请写明不予推荐的理由。此操作不可撤销。"),
+        ),
+        Transition(
+            "approve",
+            _("审定"),
+            frozenset({S.RECOMMENDED}),
+            S.APPROVED,
+            "projects.approve_project",
+            help_text=_("审定金额计入本年度批次预算，不能超过剩余预算。"),
+        ),
+        Transition(
+            "sign",
+            _("签订项目协议"),
+            frozenset({S.APPROVED}),
+            S.CONTRACTED,
+            "projects.sign_project",
+            help_text=_("记录已签订的项目协议，协议金额为审定金额。"),
+        ),
+        Transition(
+            "start",
+            _("启动实施"),
+            frozenset({S.CONTRACTED}),
+            S.IN_PROGRESS,
+            "projects.start_project",
+        ),
+        Transition(
+            "terminate",
+            _("终止项目"),
+            LIVE_STATES,
+            S.TERMINATED,
+            "projects.terminate_project",
+            comment_required=True,
+            button_class="danger",
+            help_text=_("请写明终止原因。此操作不可撤销。"),
+        ),
+        Transition(
+            "archive",
+            _("归档"),
+            frozenset({S.COMPLETED}),
+            S.ARCHIVED,
+            "projects.archive_project",
+        ),
+    ]
+}
+
+
+def transitions_from(status: str) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if status in t.sources]
+
+
+def transition_label(action: str) -> str:
+    transition = TRANSITIONS.get(action)
+    return transition.label if transition else action

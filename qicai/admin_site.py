@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from projects.todo import todo_for
+
+
+class QicaiAdminSite(admin.AdminSite):
+    site_header = _("七彩工程项目管理系统")
+    site_title = _("七彩工程")
+    index_title = _("工作台")
+    index_template = "admin/qicai_index.html"
+
+    def get_urls(self):
+        return [path("todo/", self.admin_view(self.todo_view), name="todo"), *super().get_urls()]
+
+    def index(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "todo_items": todo_for(request.user)}
+        return super().index(request, extra_context)
+
+    def todo_view(self, request):
+        context = {
+            **self.each_context(request),
+            "title": _("待办事项"),
+            "todo_items": todo_for(request.user, with_projects=50),
+        }
+        return TemplateResponse(request, "admin/todo.html", context)

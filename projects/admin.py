@@ -196,7 +196,12 @@ class ProjectAdminForm(forms.ModelForm):
 
     class Meta:
         model = Project
-        fields = "__all__"
+        # The status and approved amount change only through workflow transitions.
+        fields = [
+            "title", "round", "category", "service_model", "target_group", "implementing_unit", "partners",
+            "guiding_department", "subdistrict", "community", "start_date", "end_date", "requested_amount",
+            "target_beneficiaries", "objectives", "description",
+        ]  # fmt: skip
 
     def clean(self):
         cleaned = super().clean()

@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from import_export.formats.base_formats import CSV, XLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("QICAI_VAR_DIR", BASE_DIR / "var"))
@@ -174,6 +175,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "qicai@localhost")
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Excel first: a CSV opened in a Chinese Excel needs a BOM and still mangles long numbers.
+EXPORT_FORMATS = [XLSX, CSV]
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 

@@ -136,3 +136,26 @@ class AwardRecordFactory(factory.django.DjangoModelFactory):
     round = factory.LazyAttribute(lambda o: o.project.round if o.project else RoundFactory())
     award_type = factory.SubFactory(AwardTypeFactory)
     awarded_on = datetime.date(2013, 9, 16)
+
+
+def complete_project(**kwargs) -> Project:
+    """A project with everything submission needs."""
+    defaults = {
+        "start_date": datetime.date(2014, 3, 1),
+        "end_date": datetime.date(2015, 2, 28),
+        "objectives": "为独居老人提供探访、心理支持和紧急援助。",
+        "requested_amount": Decimal("20000.00"),
+        "target_beneficiaries": 60,
+    }
+    return ProjectFactory(**{**defaults, **kwargs})
+
+
+def project_in_state(status, **kwargs) -> Project:
+    """A complete project put straight into ``status`` (test set-up, bypassing the workflow)."""
+    project = complete_project(**kwargs)
+    changes = {"status": status}
+    if status not in {"draft", "submitted", "returned", "recommended", "rejected"}:
+        changes["approved_amount"] = project.requested_amount
+    Project.objects.filter(pk=project.pk).update(**changes)
+    project.refresh_from_db()
+    return project

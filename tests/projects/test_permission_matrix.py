@@ -1,0 +1,71 @@
+"""Every role (plus an anonymous visitor and the outsider unit) × every transition: allowed or refused."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from projects.models import Project, ProjectTransition, Round
+from projects.services import TRANSITION_SERVICES, WorkflowError
+from projects.workflow import TRANSITIONS
+from tests.factories import RoundFactory, UserFactory, project_in_state
+
+pytestmark = pytest.mark.django_db
+
+ACTORS = ["anonymous", "committee", "civil", "association", "unit", "unit2", "evaluator", "superuser"]
+ALLOWED = {
+    "submit": {"unit", "superuser"},
+    "recommend": {"association", "superuser"},
+    "return": {"association", "superuser"},
+    "reject": {"association", "superuser"},
+    "approve": {"civil", "superuser"},
+    "sign": {"association", "civil", "superuser"},
+    "start": {"civil", "unit", "superuser"},
+    "terminate": {"civil", "superuser"},
+    "archive": {"civil", "superuser"},
+}
+ARGUMENTS = {
+    "approve": {"amount": Decimal("15000.00")},
+    "sign": {"signed_date": datetime.date(2014, 2, 20)},
+}
+
+
+def test_the_matrix_covers_every_transition():
+    assert set(ALLOWED) == set(TRANSITIONS) == set(TRANSITION_SERVICES)
+
+
+@pytest.mark.parametrize("action", sorted(ALLOWED))
+@pytest.mark.parametrize("actor", ACTORS)
+def test_transition_permission(cast, unit_org, actor, action):
+    users = {**cast, "anonymous": AnonymousUser(), "superuser": UserFactory(is_superuser=True)}
+    round_ = RoundFactory(year=2014, status=Round.Status.OPEN)
+    source = sorted(TRANSITIONS[action].sources)[0]
+    project = project_in_state(source, round=round_, implementing_unit=unit_org)
+    arguments = {"comment": "审核意见：请按要求办理", **ARGUMENTS.get(action, {})}
+
+    service = TRANSITION_SERVICES[action]
+    if actor in ALLOWED[action]:
+        service(project=project, by=users[actor], **arguments)
+        project.refresh_from_db()
+        assert project.status == TRANSITIONS[action].target
+        assert ProjectTransition.objects.filter(project=project, action=action).count() == 1
+    else:
+        with pytest.raises(WorkflowError) as error:
+            service(project=project, by=users[actor], **arguments)
+        assert error.value.message  # a Chinese sentence for the user, never a stack trace
+        project.refresh_from_db()
+        assert project.status == source
+        assert not ProjectTransition.objects.filter(project=project).exists()
+
+
+@pytest.mark.parametrize("action", sorted(ALLOWED))
+def test_no_transition_from_a_wrong_state(cast, action):
+    superuser = UserFactory(is_superuser=True)
+    round_ = RoundFactory(year=2014, status=Round.Status.OPEN)
+    for status in set(Project.Status) - TRANSITIONS[action].sources:
+        project = project_in_state(status, round=round_)
+        with pytest.raises(WorkflowError, match="不能执行"):
+            TRANSITION_SERVICES[action](project=project, by=superuser, comment="意见", **ARGUMENTS.get(action, {}))
+        project.refresh_from_db()
+        assert project.status == status

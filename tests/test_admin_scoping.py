@@ -1,0 +1,177 @@
+"""An implementing unit never reaches another unit's records by any admin path.
+
+The walk covers every URL of every registered model admin (change, delete, history,
+historical versions, workflow transitions, …) as the outsider ``unit2`` against
+``unit``'s objects, plus the lists, the autocomplete endpoint and the exports.
+"""
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from projects.models import Agreement, Project, ProjectTransition
+from projects.services import project_submit
+from projects.workflow import TRANSITIONS
+from tests.factories import AgreementFactory, RoundFactory, complete_project
+
+pytestmark = pytest.mark.django_db
+SECRET_TITLE = "绝密测试项目甲"
+SECRET_NUMBER = "QCXY-SECRET-001"
+
+
+@pytest.fixture
+def unit_objects(cast, unit_org):
+    round_ = RoundFactory(year=2014)
+    project = complete_project(round=round_, implementing_unit=unit_org, title=SECRET_TITLE)
+    project_submit(project=project, by=cast["unit"])
+    agreement = AgreementFactory(project=project, round=round_, number=SECRET_NUMBER)
+    return {
+        Project: project,
+        Agreement: agreement,
+        ProjectTransition: ProjectTransition.objects.get(project=project),
+    }
+
+
+def admin_routes(model_admin):
+    """(route, needs_object) for every URL the model admin serves, converters left in place."""
+    prefix = f"/admin/{model_admin.opts.app_label}/{model_admin.opts.model_name}/"
+    for pattern in model_admin.urls:
+        if pattern.name is None:
+            continue  # Django's legacy "<id>/" redirect to the change page, which is walked itself
+        route = getattr(pattern.pattern, "_route", None)
+        if route is None:  # simple-history's historical version page is a regex: ^(id)/history/(version)/$
+            route = str(pattern.pattern).strip("^$")
+            route = route.replace("([^/]+)", "<path:object_id>", 1).replace("([^/]+)", "<str:version_id>", 1)
+        yield prefix + route
+
+
+def fill(route, obj):
+    urls = [route]
+    if "<path:object_id>" in route:
+        urls = [u.replace("<path:object_id>", str(obj.pk)) for u in urls]
+    if "<slug:action>" in route:
+        urls = [u.replace("<slug:action>", action) for u in urls for action in TRANSITIONS]
+    if "<str:version_id>" in route:
+        history_id = obj.history.latest().history_id
+        urls = [u.replace("<str:version_id>", str(history_id)) for u in urls]
+    assert all("<" not in u for u in urls), urls
+    return urls
+
+
+def test_outsider_reaches_no_object_page_of_another_unit(client, cast, unit_objects):
+    client.force_login(cast["unit2"])
+    walked = []
+    for model, model_admin in admin.site._registry.items():
+        obj = unit_objects.get(model)
+        for route in admin_routes(model_admin):
+            if "<" not in route:
+                continue
+            if obj is None:
+                continue
+            for url in fill(route, obj):
+                for method in ("get", "post"):
+                    response = getattr(client, method)(url)
+                    walked.append(url)
+                    assert response.status_code in (403, 404), f"{method.upper()} {url}: {response.status_code}"
+                    assert SECRET_TITLE not in response.content.decode()
+    project = unit_objects[Project].pk
+    history_id = unit_objects[Project].history.latest().history_id
+    for expected in [
+        f"/admin/projects/project/{project}/change/",
+        f"/admin/projects/project/{project}/delete/",
+        f"/admin/projects/project/{project}/history/",
+        f"/admin/projects/project/{project}/history/{history_id}/",
+        f"/admin/projects/project/{project}/transition/approve/",
+        f"/admin/projects/agreement/{unit_objects[Agreement].pk}/change/",
+        f"/admin/projects/projecttransition/{unit_objects[ProjectTransition].pk}/change/",
+    ]:
+        assert expected in walked
+    assert Project.objects.get(pk=unit_objects[Project].pk).status == "submitted"
+
+
+def test_outsider_lists_show_nothing_of_another_unit(client, cast, unit_objects):
+    client.force_login(cast["unit2"])
+    for model_admin in admin.site._registry.values():
+        for route in admin_routes(model_admin):
+            if "<" in route:
+                continue
+            response = client.get(route)
+            assert response.status_code in (200, 403), route
+            body = response.content.decode()
+            assert SECRET_TITLE not in body and SECRET_NUMBER not in body, route
+    for url in [reverse("admin:index"), reverse("admin:todo")]:
+        body = client.get(url).content.decode()
+        assert SECRET_TITLE not in body
+
+
+def test_owner_sees_its_own(client, cast, unit_objects):
+    client.force_login(cast["unit"])
+    project = unit_objects[Project]
+    assert SECRET_TITLE in client.get(reverse("admin:projects_project_changelist")).content.decode()
+    assert client.get(reverse("admin:projects_project_change", args=[project.pk])).status_code == 200
+    assert client.get(reverse("admin:projects_project_history", args=[project.pk])).status_code == 200
+    agreement = unit_objects[Agreement]
+    assert client.get(reverse("admin:projects_agreement_change", args=[agreement.pk])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("model_name", "field_name"), [("agreement", "project"), ("agreement", "party_b"), ("project", "partners")]
+)
+def test_autocomplete_never_offers_another_units_records(client, cast, unit_objects, model_name, field_name):
+    client.force_login(cast["unit2"])
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "projects", "model_name": model_name, "field_name": field_name, "term": ""},
+    )
+    assert response.status_code in (200, 403)
+    assert SECRET_TITLE not in response.content.decode()
+
+
+def export(client, model_name):
+    url = reverse(f"admin:projects_{model_name}_export")
+    form = client.get(url).content.decode()
+    csv_index = re.search(r'<option value="(\d+)"[^>]*>csv</option>', form).group(1)
+    fields = dict.fromkeys(re.findall(r'name="(\w+resource_\w+)"', form), "on")
+    return client.post(url, {"format": csv_index, "resource": "0", **fields})
+
+
+def test_exports_follow_the_scope(client, cast, unit_objects, unit2_org):
+    complete_project(round=unit_objects[Project].round, implementing_unit=unit2_org, title="心桥自己的项目")
+    client.force_login(cast["unit2"])
+    response = export(client, "project")
+    assert response.status_code == 200
+    body = response.content.decode("utf-8-sig")
+    assert "心桥自己的项目" in body and "项目编号" in body
+    assert SECRET_TITLE not in body
+    assert SECRET_NUMBER not in export(client, "agreement").content.decode("utf-8-sig")
+
+    client.force_login(cast["unit"])
+    assert SECRET_TITLE in export(client, "project").content.decode("utf-8-sig")
+
+
+def test_export_neutralises_spreadsheet_formulas(client, cast, unit_org):
+    complete_project(round=RoundFactory(year=2014), implementing_unit=unit_org, title="=HYPERLINK(1)")
+    complete_project(round=RoundFactory(year=2014), implementing_unit=unit_org, title="+cmd|calc")
+    client.force_login(cast["unit"])
+    body = export(client, "project").content.decode("utf-8-sig")
+    assert "'=HYPERLINK(1)" in body and "'+cmd|calc" in body
+
+
+def test_evaluator_sees_no_projects_until_assigned(client, cast, unit_objects):
+    client.force_login(cast["evaluator"])
+    assert SECRET_TITLE not in client.get(reverse("admin:projects_project_changelist")).content.decode()
+    project = unit_objects[Project]
+    assert client.get(reverse("admin:projects_project_change", args=[project.pk])).status_code == 404
+
+
+def test_anonymous_is_sent_to_login(client, unit_objects):
+    project = unit_objects[Project]
+    for url in [
+        reverse("admin:projects_project_change", args=[project.pk]),
+        reverse("admin:projects_project_transition", args=[project.pk, "approve"]),
+        reverse("admin:todo"),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]

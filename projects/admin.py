@@ -14,7 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from projects import permissions
 from projects.exports import AgreementResource, ProjectResource
-from projects.formatting import format_cny, status_badge
+from projects.formatting import format_cny, person_name, status_badge
 from projects.forms import transition_form_class
 from projects.models import Agreement, Membership, Organization, Project, ProjectTransition, Round, ServiceCategory
 from projects.services import (
@@ -23,6 +23,7 @@ from projects.services import (
     WorkflowError,
     project_create,
     project_creation_check,
+    round_remaining_budget,
 )
 from projects.workflow import TRANSITIONS, transition_label, transitions_from
 
@@ -178,7 +179,7 @@ class AgreementInline(ReadOnlyInline):
 
 class TransitionInline(ReadOnlyInline):
     model = ProjectTransition
-    fields = ["created_at", "action_label", "from_status", "to_status", "actor", "comment"]
+    fields = ["created_at", "action_label", "from_status", "to_status", "actor_display", "comment"]
     readonly_fields = fields
     show_change_link = False
     verbose_name_plural = _("流转记录")
@@ -189,6 +190,10 @@ class TransitionInline(ReadOnlyInline):
     @admin.display(description=_("操作"))
     def action_label(self, log):
         return transition_label(log.action)
+
+    @admin.display(description=_("操作人"))
+    def actor_display(self, log):
+        return person_name(log.actor)
 
 
 class ProjectAdminForm(forms.ModelForm):
@@ -219,6 +224,7 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
     form = ProjectAdminForm
     resource_classes = [ProjectResource]
     change_form_template = "admin/projects/project/change_form.html"
+    view_on_site = False  # the portal's project page comes with the portal
     list_display = [
         "code",
         "title",
@@ -384,6 +390,7 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
                 return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request),
+            "remaining_budget": round_remaining_budget(project.round) if action == "approve" else None,
             "title": gettext("%(action)s：%(code)s") % {"action": transition.label, "code": project.code},
             "opts": self.opts,
             "project": project,
@@ -464,7 +471,7 @@ class AgreementAdmin(ExportMixin, HistoryAdmin):
 class ProjectTransitionAdmin(QicaiModelAdmin):
     """The workflow log across projects: read-only for everyone."""
 
-    list_display = ["created_at", "project", "action_label", "from_status", "to_status", "actor", "comment"]
+    list_display = ["created_at", "project", "action_label", "from_status", "to_status", "actor_display", "comment"]
     list_filter = ["action", "to_status"]
     search_fields = ["project__code", "project__title", "comment"]
     date_hierarchy = "created_at"
@@ -484,3 +491,7 @@ class ProjectTransitionAdmin(QicaiModelAdmin):
     @admin.display(description=_("操作"), ordering="action")
     def action_label(self, log):
         return transition_label(log.action)
+
+    @admin.display(description=_("操作人"), ordering="actor__first_name")
+    def actor_display(self, log):
+        return person_name(log.actor)

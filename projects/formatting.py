@@ -12,3 +12,8 @@ def format_cny(amount: Decimal | None) -> str:
 
 def status_badge(value: str, label: str) -> str:
     return format_html('<span class="status-badge status-{}">{}</span>', value, label)
+
+
+def person_name(user) -> str:
+    """How a user is shown to other users: the real name, else the user name."""
+    return (user.get_full_name() or user.get_username()) if user else "—"

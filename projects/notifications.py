@@ -1,6 +1,8 @@
 """E-mail to the people who must act next after a transition (console backend in development)."""
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -10,10 +12,26 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from projects import permissions
+from projects.formatting import person_name
 from projects.models import Membership, ProjectTransition
 from projects.workflow import transitions_from
 
 logger = logging.getLogger(__name__)
+_enabled = ContextVar("qicai_notifications_enabled", default=True)
+
+
+@contextmanager
+def notifications_muted():
+    """Transitions taken inside send no mail (demo seeding, data repair scripts)."""
+    token = _enabled.set(False)
+    try:
+        yield
+    finally:
+        _enabled.reset(token)
+
+
+def notifications_enabled() -> bool:
+    return _enabled.get()
 
 
 def next_actors(project) -> list:
@@ -66,10 +84,10 @@ def notify_transition(log: ProjectTransition) -> int:
             "%(name)s：\n\n项目“%(title)s”（%(code)s）已由 %(actor)s 从“%(from)s”变更为“%(to)s”。\n"
             "%(comment)s\n请登录系统查看%(todo)s：\n%(link)s\n\n——七彩工程项目管理系统（系统邮件，请勿回复）"
         ) % {
-            "name": user.get_full_name() or user.username,
+            "name": person_name(user),
             "title": project.title,
             "code": project.code,
-            "actor": log.actor.get_full_name() or log.actor.username,
+            "actor": person_name(log.actor),
             "from": log.get_from_status_display(),
             "to": log.get_to_status_display(),
             "comment": (_("意见：%(comment)s\n") % {"comment": log.comment}) if log.comment else "",

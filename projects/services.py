@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from projects import permissions
 from projects.formatting import format_cny
 from projects.models import Agreement, Organization, Project, ProjectTransition, Round
+from projects.notifications import notifications_enabled, notify_transition
 from projects.workflow import TRANSITIONS, Transition
 
 CODE_ATTEMPTS = 5
@@ -134,13 +135,12 @@ def _apply(
         )
         if side_effects:
             side_effects()
-        transaction.on_commit(lambda: _notify(log.pk))
+        if notifications_enabled():
+            transaction.on_commit(lambda: _notify(log.pk))
     return project
 
 
 def _notify(log_id: int) -> None:
-    from projects.notifications import notify_transition
-
     notify_transition(ProjectTransition.objects.select_related("project", "actor").get(pk=log_id))
 
 
@@ -191,6 +191,10 @@ def round_committed_amount(round_id: int, *, excluding_project_id: int | None = 
     if excluding_project_id:
         committed = committed.exclude(pk=excluding_project_id)
     return committed.aggregate(total=Sum("approved_amount"))["total"] or Decimal("0")
+
+
+def round_remaining_budget(round_: Round) -> Decimal:
+    return round_.budget - round_committed_amount(round_.pk)
 
 
 def parse_amount(value) -> Decimal:

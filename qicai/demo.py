@@ -19,7 +19,8 @@ from awards.constants import EXCELLENT_PROJECT
 from awards.models import AwardRecord, AwardType
 from projects import roles
 from projects.models import Agreement, Membership, Organization, Project, Round, ServiceCategory
-from projects.services import project_create
+from projects.notifications import notifications_muted
+from projects.services import TRANSITION_SERVICES, project_create
 from projects.validators import credit_code_check_character, org_code_check_character
 
 DISTRICT = "江城区"
@@ -174,6 +175,7 @@ AMOUNTS_2012 = [Decimal(a) for a in ("18000", "14000", "16000", "15000", "17000"
 AMOUNTS_2013 = [Decimal(a) for a in ("20000", "18000", "15333.33", "16666.67", "12000", "18000")]
 BUDGET_2012 = Decimal("800000.00")
 BUDGET_2013 = Decimal("1000000.00")
+BUDGET_2014 = Decimal("1200000.00")
 EXCELLENT_2012_SEQUENCES = [3, 8, 12, 17, 21, 26, 33, 38, 44, 49]
 MODELS = [
     Project.ServiceModel.SOCIAL_WORKER_VOLUNTEER,
@@ -212,7 +214,60 @@ class DemoSeeder:
             self.seed_agreements(round_)
         self.seed_awards(round_2012)
         self.seed_users()
+        round_2014 = self.seed_round(2014, BUDGET_2014, datetime.date(2014, 3, 1), Round.Status.OPEN)
+        self.seed_applications(round_2014)
         return self.created
+
+    # -- the open round: applications moving through the workflow ------------------
+
+    def seed_applications(self, round_) -> None:
+        """A few 2014 applications at different steps, taken through the real services so logs exist."""
+        if round_.projects.exists():
+            return
+        User = get_user_model()
+        users = {u.username: u for u in User.objects.filter(username__in=["unit", "unit2", "association", "civil"])}
+        categories = list(ServiceCategory.objects.order_by("order"))
+        # (unit, title stem, category index, steps taken)
+        plan = [
+            ("unit", "长者安康探访", 4, []),
+            ("unit", "阳光驿站社区矫正帮扶", 0, ["submit", "return"]),
+            ("unit", "彩虹桥困境儿童陪伴", 2, ["submit", "recommend"]),
+            ("unit2", "心晴社区心理支持", 3, ["submit"]),
+            ("unit2", "新市民社区融入", 5, ["submit"]),
+            ("unit2", "助残扶困居家康复", 6, ["submit", "recommend"]),
+        ]
+        actors = {"submit": None, "return": users["association"], "recommend": users["association"]}
+        # Demo mail would only clutter the console of `make run`.
+        with notifications_muted():
+            for index, (username, stem, category_index, steps) in enumerate(plan):
+                subdistrict, communities = list(SUBDISTRICTS.items())[index + 1]
+                community = communities[index % len(communities)]
+                _name, _colour, _hex, target, guide, _stems = CATEGORIES[category_index]
+                project = project_create(
+                    project=Project(
+                        round=round_,
+                        title=f"{community}社区{stem}项目",
+                        guiding_department=self.orgs[guide],
+                        category=categories[category_index],
+                        service_model=MODELS[index % len(MODELS)],
+                        target_group=target,
+                        subdistrict=self.orgs[f"{DISTRICT}{subdistrict}办事处"],
+                        community=self.orgs[f"{subdistrict}{community}社区居民委员会"],
+                        start_date=datetime.date(2014, 5, 1),
+                        end_date=datetime.date(2015, 4, 30),
+                        requested_amount=Decimal(18000 + 1000 * index),
+                        target_beneficiaries=40 + 10 * index,
+                        objectives=f"摸清{community}社区{target}底数，建立个案档案，开展不间断跟踪服务。",
+                    ),
+                    by=users[username],
+                )
+                self.count("项目", True)
+                for step in steps:
+                    TRANSITION_SERVICES[step](
+                        project=project,
+                        by=actors[step] or users[username],
+                        comment="请补充服务对象底数调查和预算说明。" if step == "return" else "",
+                    )
 
     # -- organisations ---------------------------------------------------------------
 

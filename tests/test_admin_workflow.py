@@ -86,6 +86,8 @@ def test_approve_over_budget_is_explained(client, cast, unit_org, round_2014):
     project_in_state(S.APPROVED, round=round_2014, requested_amount=Decimal("95000.00"))
     project = project_in_state(S.RECOMMENDED, round=round_2014, implementing_unit=unit_org)
     client.force_login(cast["civil"])
+    page = client.get(transition_url(project, "approve")).content.decode()
+    assert "本批次剩余预算" in page and "5,000.00" in page
     response = client.post(transition_url(project, "approve"), {"version": project.version, "amount": "20000"})
     assert response.status_code == 200
     assert "剩余预算 5,000.00 元" in response.content.decode()

@@ -103,3 +103,18 @@ def test_seed_if_empty_skips_a_database_with_rounds(db, capsys):
     call_command("seed_demo", "--if-empty")
     assert not Project.objects.exists()
     assert "skipped" in capsys.readouterr().out
+
+
+def test_seed_has_an_open_round_with_applications_in_the_workflow(seeded):
+    from projects.todo import todo_for
+
+    r2014 = Round.objects.get(year=2014)
+    assert r2014.status == Round.Status.OPEN
+    statuses = sorted(r2014.projects.values_list("status", flat=True))
+    assert statuses == ["draft", "recommended", "recommended", "returned", "submitted", "submitted"]
+    assert all(p.transitions.exists() for p in r2014.projects.exclude(status="draft"))
+    User = get_user_model()
+    counts = {role: {i.action: i.count for i in todo_for(User.objects.get(username=role))} for role in DEMO_USERS}
+    assert counts["association"]["recommend"] == 2
+    assert counts["civil"]["approve"] == 2
+    assert counts["unit"]["submit"] == 2

@@ -1,0 +1,11 @@
+from django import template
+
+from projects.formatting import format_cny
+
+register = template.Library()
+
+
+@register.filter
+def cny(amount):
+    """1234567.5 → 1,234,567.50 (a dash for no amount)."""
+    return format_cny(amount)

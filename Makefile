@@ -13,10 +13,10 @@ run: bootstrap
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: bootstrap
-	$(PY) -m pytest $(PYTEST_ARGS)
+	scripts/run-tests.sh $(PYTEST_ARGS)
 
 test-postgres: bootstrap
-	scripts/with-postgres.sh $(PY) -m pytest $(PYTEST_ARGS)
+	scripts/with-postgres.sh scripts/run-tests.sh $(PYTEST_ARGS)
 
 lint: bootstrap
 	.venv/bin/ruff check .

@@ -8,6 +8,7 @@ admin read this table, so a new transition is one row here plus its service.
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from projects.models import Project
 
@@ -38,7 +39,7 @@ TRANSITIONS = {
     for t in [
         Transition(
             "submit",
-            _("提交申报"),
+            pgettext_lazy("workflow action", "提交申报"),
             frozenset({S.DRAFT, S.RETURNED}),
             S.SUBMITTED,
             "projects.submit_project",
@@ -46,7 +47,7 @@ TRANSITIONS = {
         ),
         Transition(
             "recommend",
-            _("初审通过并推荐"),
+            pgettext_lazy("workflow action", "初审通过并推荐"),
             frozenset({S.SUBMITTED}),
             S.RECOMMENDED,
             "projects.review_project",
@@ -54,7 +55,7 @@ TRANSITIONS = {
         ),
         Transition(
             "return",
-            _("退回修改"),
+            pgettext_lazy("workflow action", "退回修改"),
             frozenset({S.SUBMITTED}),
             S.RETURNED,
             "projects.review_project",
@@ -64,7 +65,7 @@ TRANSITIONS = {
         ),
         Transition(
             "reject",
-            _("不予推荐"),
+            pgettext_lazy("workflow action", "不予推荐"),
             frozenset({S.SUBMITTED}),
             S.REJECTED,
             "projects.review_project",
@@ -74,7 +75,7 @@ TRANSITIONS = {
         ),
         Transition(
             "approve",
-            _("审定"),
+            pgettext_lazy("workflow action", "审定"),
             frozenset({S.RECOMMENDED}),
             S.APPROVED,
             "projects.approve_project",
@@ -82,7 +83,7 @@ TRANSITIONS = {
         ),
         Transition(
             "sign",
-            _("签订项目协议"),
+            pgettext_lazy("workflow action", "签订项目协议"),
             frozenset({S.APPROVED}),
             S.CONTRACTED,
             "projects.sign_project",
@@ -90,14 +91,14 @@ TRANSITIONS = {
         ),
         Transition(
             "start",
-            _("启动实施"),
+            pgettext_lazy("workflow action", "启动实施"),
             frozenset({S.CONTRACTED}),
             S.IN_PROGRESS,
             "projects.start_project",
         ),
         Transition(
             "terminate",
-            _("终止项目"),
+            pgettext_lazy("workflow action", "终止项目"),
             LIVE_STATES,
             S.TERMINATED,
             "projects.terminate_project",
@@ -107,7 +108,7 @@ TRANSITIONS = {
         ),
         Transition(
             "archive",
-            _("归档"),
+            pgettext_lazy("workflow action", "归档"),
             frozenset({S.COMPLETED}),
             S.ARCHIVED,
             "projects.archive_project",

@@ -11,6 +11,7 @@ class QicaiAdminSite(admin.AdminSite):
     site_title = _("七彩工程")
     index_title = _("工作台")
     index_template = "admin/qicai_index.html"
+    site_url = None  # no "view site" link until the portal exists
 
     def get_urls(self):
         return [path("todo/", self.admin_view(self.todo_view), name="todo"), *super().get_urls()]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from projects import permissions
 from projects.exports import AgreementResource, ProjectResource
@@ -80,10 +81,21 @@ class QicaiModelAdmin(admin.ModelAdmin):
         )
 
 
+class ChoiceLabelHistoryHelper(HistoricalRecordContextHelper):
+    """Show choice fields' labels (已提交) rather than their stored slugs (submitted) in history diffs."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if field.choices and not isinstance(value, list):
+            return dict(field.flatchoices).get(value, value)
+        return super().prepare_delta_change_value(change, value)
+
+
 class HistoryAdmin(QicaiModelAdmin, SimpleHistoryAdmin):
     """A scoped admin with django-simple-history's per-field history (revert is disabled in settings)."""
 
-    history_list_display = ["history_change_reason"]
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ChoiceLabelHistoryHelper(self.model, historical_record)
 
 
 class ReadOnlyInline(admin.TabularInline):

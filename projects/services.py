@@ -61,6 +61,7 @@ def project_create(*, project: Project, by=None) -> Project:
         project_creation_check(by=by, round_=project.round)
         if permissions.is_implementing_unit(by):
             project.implementing_unit_id = permissions.organization_id_of(by)
+        project._history_user = by
     for attempt in range(CODE_ATTEMPTS):
         highest = Project.objects.filter(round_id=project.round_id).aggregate(m=Max("sequence"))["m"] or 0
         project.sequence = highest + 1

@@ -275,3 +275,14 @@ def test_project_pages_query_count_is_flat_for_every_role(client, cast, unit_org
     many = measure()
     assert many == few
     assert max(many.values()) <= 25
+
+
+def test_history_shows_who_changed_which_field(client, cast, unit_org, round_2014):
+    project = complete_project(round=round_2014, implementing_unit=unit_org)
+    cast["unit"].first_name = "陈晓燕"
+    cast["unit"].save()
+    project_submit(project=project, by=cast["unit"])
+    client.force_login(cast["civil"])
+    page = client.get(reverse("admin:projects_project_history", args=[project.pk])).content.decode()
+    assert "陈晓燕" in page and "提交申报" in page
+    assert "草稿" in page and "已提交" in page and "submitted" not in page

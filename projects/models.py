@@ -2,14 +2,22 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from projects.querysets import AgreementQuerySet, OrganizationQuerySet, ProjectQuerySet, ProjectTransitionQuerySet
+from projects.querysets import (
+    AgreementQuerySet,
+    InstalmentQuerySet,
+    OrganizationQuerySet,
+    ProjectQuerySet,
+    ProjectTransitionQuerySet,
+    RoundQuerySet,
+    ScopedByProjectQuerySet,
+)
 from projects.validators import validate_credit_code
 
 ZERO = Decimal("0")
@@ -131,10 +139,24 @@ class Round(models.Model):
     budget = money_field(_("区级财政预算（元）"))
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PREPARING)
     launch_date = models.DateField(_("启动日期"), null=True, blank=True)
+    period_start = models.DateField(
+        _("服务周期开始"), null=True, blank=True, help_text=_("项目协议的期限须在服务周期之内。")
+    )
+    period_end = models.DateField(_("服务周期结束"), null=True, blank=True)
+    management_cap_percent = models.DecimalField(
+        _("管理费上限（%）"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
+        help_text=_("管理费占申请金额的最高比例，提交申报时检查；留空表示不限。"),
+    )
     description = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    objects = RoundQuerySet.as_manager()
     history = HistoricalRecords(verbose_name=_("年度批次历史"), excluded_fields=["updated_at"])
 
     class Meta:
@@ -151,6 +173,19 @@ class Round(models.Model):
                 condition=Q(year__gte=2000, year__lte=2100),
                 name="round_year_plausible",
                 violation_error_message=_("年度应在2000至2100之间。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__isnull=True)
+                | Q(period_end__isnull=True)
+                | Q(period_end__gte=F("period_start")),
+                name="round_period_end_after_start",
+                violation_error_message=_("服务周期结束日期不能早于开始日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(management_cap_percent__isnull=True)
+                | Q(management_cap_percent__gte=0, management_cap_percent__lte=100),
+                name="round_management_cap_percent",
+                violation_error_message=_("管理费上限应在0%至100%之间。"),
             ),
         ]
 
@@ -256,6 +291,10 @@ class Project(models.Model):
     objectives = models.TextField(_("项目目标"), blank=True)
     description = models.TextField(_("项目简介"), blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    # Set when an evaluation of the kind is finalised with a passing grade; the
+    # mid-term and final instalments wait for them.
+    midterm_passed_on = models.DateField(_("中期评估合格日期"), null=True, blank=True, editable=False)
+    final_passed_on = models.DateField(_("结项评估合格日期"), null=True, blank=True, editable=False)
     # Bumped by every workflow transition: a form carries the version it was
     # rendered with, so a stale submission changes nothing.
     version = models.PositiveIntegerField(_("版本"), default=0, editable=False)
@@ -348,6 +387,22 @@ class Agreement(models.Model):
     term_end = models.DateField(_("期限结束"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     note = models.TextField(_("备注"), blank=True)
+    # The signed scan: stored under a random name outside the static path and
+    # served only through a view that checks the viewer's scope.
+    scan = models.FileField(_("签字盖章扫描件"), upload_to="agreements/", blank=True, editable=False)
+    scan_name = models.CharField(_("扫描件原文件名"), max_length=200, blank=True, editable=False)
+    scan_content_type = models.CharField(_("扫描件类型"), max_length=40, blank=True, editable=False)
+    scan_size = models.PositiveIntegerField(_("扫描件大小（字节）"), null=True, blank=True, editable=False)
+    scan_uploaded_at = models.DateTimeField(_("扫描件上传时间"), null=True, blank=True, editable=False)
+    scan_uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("扫描件上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -431,3 +486,171 @@ class ProjectTransition(models.Model):
 
     def __str__(self):
         return f"{self.project.code}: {self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class BudgetCategory(models.Model):
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    is_management = models.BooleanField(
+        _("计入管理费"), default=False, help_text=_("计入管理费的类别受年度批次管理费上限约束。")
+    )
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("预算类别")
+        verbose_name_plural = _("预算类别")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class BudgetLine(models.Model):
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="budget_lines")
+    category = models.ForeignKey(BudgetCategory, verbose_name=_("预算类别"), on_delete=models.PROTECT)
+    description = models.CharField(_("用途说明"), max_length=200, blank=True)
+    amount = money_field(_("金额（元）"))
+
+    objects = ScopedByProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("预算明细")
+        verbose_name_plural = _("预算明细")
+        ordering = ["project", "category__order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="budgetline_amount_not_negative",
+                violation_error_message=_("金额不能为负数。"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.category} {self.amount}"
+
+
+class SocialFund(models.Model):
+    class Kind(models.TextChoices):
+        CASH = "cash", _("资金")
+        IN_KIND = "in_kind", _("物资（折价）")
+        SERVICE = "service", _("服务（折价）")
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="social_funds")
+    donor = models.ForeignKey(
+        Organization,
+        verbose_name=_("出资单位"),
+        on_delete=models.PROTECT,
+        related_name="donations",
+        help_text=_("爱心企业、基金会或其他社会组织。"),
+    )
+    kind = models.CharField(_("形式"), max_length=20, choices=Kind.choices, default=Kind.CASH)
+    amount = money_field(_("金额（元）"))
+    received_on = models.DateField(_("到位日期"))
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = ScopedByProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("配套社会资金")
+        verbose_name_plural = _("配套社会资金")
+        ordering = ["-received_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="socialfund_amount_positive",
+                violation_error_message=_("金额必须大于零。"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.donor} {self.amount}"
+
+
+class InstalmentCondition(models.TextChoices):
+    SIGNED = "signed", _("协议签订后")
+    MIDTERM_PASSED = "midterm_passed", _("中期评估合格后")
+    FINAL_PASSED = "final_passed", _("结项评估合格后")
+
+
+class RoundInstalmentRule(models.Model):
+    """The round's default instalment plan: e.g. 首期 40% on signing, 中期 40%, 尾期 20%."""
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("年度批次"), on_delete=models.CASCADE, related_name="instalment_rules"
+    )
+    order = models.PositiveSmallIntegerField(_("期次"))
+    name = models.CharField(_("名称"), max_length=20)
+    percent = models.DecimalField(
+        _("比例（%）"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+    )
+    condition = models.CharField(_("拨付条件"), max_length=20, choices=InstalmentCondition.choices)
+
+    class Meta:
+        verbose_name = _("拨付计划规则")
+        verbose_name_plural = _("拨付计划规则")
+        ordering = ["round", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "order"], name="instalmentrule_round_order_unique"),
+            models.CheckConstraint(
+                condition=Q(percent__gt=0, percent__lte=100),
+                name="instalmentrule_percent_range",
+                violation_error_message=_("比例应大于0%且不超过100%。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.percent}%"
+
+
+class Instalment(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("待拨付")
+        RELEASED = "released", _("已拨付")
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="instalments")
+    sequence = models.PositiveSmallIntegerField(_("期次"))
+    name = models.CharField(_("名称"), max_length=20)
+    percent = models.DecimalField(_("比例（%）"), max_digits=5, decimal_places=2)
+    amount = money_field(_("计划金额（元）"))
+    condition = models.CharField(_("拨付条件"), max_length=20, choices=InstalmentCondition.choices)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    released_on = models.DateField(_("拨付日期"), null=True, blank=True)
+    voucher_number = models.CharField(_("凭证号"), max_length=40, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    released_at = models.DateTimeField(_("登记时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=0, editable=False)
+
+    objects = InstalmentQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("拨付历史"))
+
+    class Meta:
+        verbose_name = _("拨付")
+        verbose_name_plural = _("拨付")
+        ordering = ["project", "sequence"]
+        permissions = [("release_instalment", _("登记拨付"))]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "sequence"], name="instalment_project_sequence_unique"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="instalment_amount_not_negative",
+                violation_error_message=_("金额不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="planned") | (Q(released_on__isnull=False) & ~Q(voucher_number="")),
+                name="instalment_released_has_date_and_voucher",
+                violation_error_message=_("已拨付的款项必须有拨付日期和凭证号。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project.code} {self.name}"

@@ -4,10 +4,47 @@
 export, autocomplete and object lookup goes through it.
 """
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.db import models
-from django.db.models import Q
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from projects import permissions
+
+FEN = Decimal("0.01")
+
+
+class MoneyTotalField(DecimalField):
+    """The output of a SQL money sum, always a Decimal to the fen.
+
+    SQLite sums decimals as floats and Django does not quantize computed values;
+    this brings 999999.9999999998 back to 1000000.00.
+    """
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+MONEY = MoneyTotalField(max_digits=16, decimal_places=2)
+# Projects whose approved money is still committed: not rejected, not terminated.
+UNCOMMITTED_STATES = ("rejected", "terminated")
+
+
+def money_sum(queryset, field: str, group_by: str):
+    """A correlated SUM of ``field`` over ``queryset`` (already filtered by OuterRef), 0 when empty.
+
+    A subquery per figure keeps joins from multiplying rows, so each total is exact to the fen.
+    """
+    subquery = queryset.order_by().values(group_by).annotate(total=Sum(field)).values("total")
+    return Coalesce(Subquery(subquery, output_field=MONEY), Value(Decimal("0.00")), output_field=MONEY)
+
+
+def leverage(social: Decimal, government: Decimal) -> Decimal | None:
+    """社会资金 ÷ 政府资金, to two decimals; None when there is no government money."""
+    if not government:
+        return None
+    return (Decimal(social) / Decimal(government)).quantize(Decimal("0.01"))
 
 
 class OrganizationQuerySet(models.QuerySet):
@@ -16,6 +53,30 @@ class OrganizationQuerySet(models.QuerySet):
 
     def for_list(self):
         return self.select_related("parent")
+
+
+class RoundQuerySet(models.QuerySet):
+    def with_money(self):
+        """The round's money position, every figure a SQL sum: approved, contracted, disbursed, social."""
+        from projects.models import Agreement, Instalment, Project, SocialFund
+
+        round_ref = OuterRef("pk")
+        return self.annotate(
+            approved_total=money_sum(
+                Project.objects.filter(round=round_ref, approved_amount__isnull=False).exclude(
+                    status__in=UNCOMMITTED_STATES
+                ),
+                "approved_amount",
+                "round",
+            ),
+            contracted_total=money_sum(
+                Agreement.objects.filter(round=round_ref, kind="project", status="signed"), "amount", "round"
+            ),
+            disbursed_total=money_sum(
+                Instalment.objects.filter(project__round=round_ref, status="released"), "amount", "project__round"
+            ),
+            social_total=money_sum(SocialFund.objects.filter(project__round=round_ref), "amount", "project__round"),
+        )
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -35,6 +96,18 @@ class ProjectQuerySet(models.QuerySet):
 
     def in_states(self, states):
         return self.filter(status__in=states)
+
+    def with_money(self):
+        """Government money approved, social money matched and money disbursed, per project."""
+        from projects.models import Instalment, SocialFund
+
+        project_ref = OuterRef("pk")
+        return self.annotate(
+            social_total=money_sum(SocialFund.objects.filter(project=project_ref), "amount", "project"),
+            disbursed_total=money_sum(
+                Instalment.objects.filter(project=project_ref, status="released"), "amount", "project"
+            ),
+        )
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -58,3 +131,25 @@ class ProjectTransitionQuerySet(models.QuerySet):
 
     def for_list(self):
         return self.select_related("project", "actor")
+
+
+class ScopedByProjectQuerySet(models.QuerySet):
+    """Records that belong to one project are seen exactly where their project is."""
+
+    def visible_to(self, user):
+        from projects.models import Project
+
+        if permissions.sees_whole_portfolio(user):
+            return self
+        return self.filter(project__in=Project.objects.visible_to(user))
+
+    def for_list(self):
+        return self.select_related("project")
+
+
+class InstalmentQuerySet(ScopedByProjectQuerySet):
+    def for_list(self):
+        return self.select_related("project", "project__round", "released_by")
+
+    def released(self):
+        return self.filter(status="released")

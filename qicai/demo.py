@@ -18,9 +18,27 @@ from django.db import transaction
 from awards.constants import EXCELLENT_PROJECT
 from awards.models import AwardRecord, AwardType
 from projects import roles
-from projects.models import Agreement, Membership, Organization, Project, Round, ServiceCategory
+from projects.models import (
+    Agreement,
+    BudgetCategory,
+    BudgetLine,
+    InstalmentCondition,
+    Membership,
+    Organization,
+    Project,
+    Round,
+    RoundInstalmentRule,
+    ServiceCategory,
+    SocialFund,
+)
 from projects.notifications import notifications_muted
-from projects.services import TRANSITION_SERVICES, project_create
+from projects.services import (
+    TRANSITION_SERVICES,
+    instalment_plan_create,
+    instalment_release,
+    plan_amounts,
+    project_create,
+)
 from projects.validators import credit_code_check_character, org_code_check_character
 
 DISTRICT = "江城区"
@@ -176,6 +194,35 @@ AMOUNTS_2013 = [Decimal(a) for a in ("20000", "18000", "15333.33", "16666.67", "
 BUDGET_2012 = Decimal("800000.00")
 BUDGET_2013 = Decimal("1000000.00")
 BUDGET_2014 = Decimal("1200000.00")
+ROUND_PERIODS = {
+    2012: (datetime.date(2012, 9, 1), datetime.date(2013, 8, 31)),
+    2013: (datetime.date(2013, 9, 16), datetime.date(2014, 9, 30)),
+    2014: (datetime.date(2014, 5, 1), datetime.date(2015, 4, 30)),
+}
+INSTALMENT_PLAN = [
+    ("首期", Decimal("40"), InstalmentCondition.SIGNED),
+    ("中期", Decimal("40"), InstalmentCondition.MIDTERM_PASSED),
+    ("尾期", Decimal("20"), InstalmentCondition.FINAL_PASSED),
+]
+# Budget lines of every application: (category, share of the requested amount); the last takes the rest.
+BUDGET_SHARES = [
+    ("人员经费", Decimal("50")),
+    ("活动经费", Decimal("25")),
+    ("物资", Decimal("10")),
+    ("宣传", Decimal("5")),
+    ("培训督导", Decimal("3")),
+    ("管理费", Decimal("7")),
+]
+BUDGET_NOTES = {
+    "人员经费": "项目社工及督导人员补贴",
+    "活动经费": "个案、小组及社区活动开支",
+    "物资": "慰问及活动物资",
+    "宣传": "宣传折页、展板",
+    "培训督导": "义工培训、专业督导",
+    "管理费": "机构管理及财务审计",
+}
+# 2013 projects left approved with a drafted agreement, for the signing and first release to be shown.
+AWAITING_SIGNATURE_2013 = [59, 60]
 EXCELLENT_2012_SEQUENCES = [3, 8, 12, 17, 21, 26, 33, 38, 44, 49]
 MODELS = [
     Project.ServiceModel.SOCIAL_WORKER_VOLUNTEER,
@@ -214,6 +261,10 @@ class DemoSeeder:
             self.seed_agreements(round_)
         self.seed_awards(round_2012)
         self.seed_users()
+        for round_ in (round_2012, round_2013):
+            self.seed_budget_lines(round_)
+            self.seed_social_funds(round_)
+            self.seed_instalments(round_)
         round_2014 = self.seed_round(2014, BUDGET_2014, datetime.date(2014, 3, 1), Round.Status.OPEN)
         self.seed_applications(round_2014)
         return self.created
@@ -262,6 +313,7 @@ class DemoSeeder:
                     by=users[username],
                 )
                 self.count("项目", True)
+                self.add_budget_lines(project)
                 for step in steps:
                     TRANSITION_SERVICES[step](
                         project=project,
@@ -329,6 +381,7 @@ class DemoSeeder:
     # -- rounds and projects -------------------------------------------------------
 
     def seed_round(self, year, budget, launch_date, status) -> Round:
+        period_start, period_end = ROUND_PERIODS[year]
         round_, created = Round.objects.get_or_create(
             year=year,
             defaults={
@@ -336,10 +389,18 @@ class DemoSeeder:
                 "budget": budget,
                 "status": status,
                 "launch_date": launch_date,
+                "period_start": period_start,
+                "period_end": period_end,
+                "management_cap_percent": Decimal("10"),
                 "description": f"{DISTRICT}{year}年度政府购买社会工作服务“七彩工程”项目。",
             },
         )
         self.count("年度批次", created)
+        if created:
+            RoundInstalmentRule.objects.bulk_create(
+                RoundInstalmentRule(round=round_, order=order, name=name, percent=percent, condition=condition)
+                for order, (name, percent, condition) in enumerate(INSTALMENT_PLAN, start=1)
+            )
         return round_
 
     def implementing_unit_for(self, sequence: int) -> Organization:
@@ -399,7 +460,6 @@ class DemoSeeder:
         association = self.orgs[ASSOCIATION[0]]
         year = round_.year
         signed = round_.launch_date
-        term_end = datetime.date(year + 1, 8, 31) if year == 2012 else datetime.date(year + 1, 9, 30)
         _agreement, created = Agreement.objects.get_or_create(
             number=f"QCKJ-{year}",
             defaults={
@@ -410,13 +470,16 @@ class DemoSeeder:
                 "round": round_,
                 "signed_date": signed,
                 "amount": round_.budget,
-                "term_start": signed,
-                "term_end": term_end,
+                "term_start": ROUND_PERIODS[year][0],
+                "term_end": ROUND_PERIODS[year][1],
                 "status": Agreement.Status.SIGNED,
             },
         )
         self.count("协议", created)
         for project in round_.projects.select_related("implementing_unit").order_by("sequence"):
+            awaiting = year == 2013 and project.sequence in AWAITING_SIGNATURE_2013
+            if awaiting and project.status == Project.Status.IN_PROGRESS and not project.transitions.exists():
+                Project.objects.filter(pk=project.pk).update(status=Project.Status.APPROVED)
             _agreement, created = Agreement.objects.get_or_create(
                 number=f"QCXY-{year}-{project.sequence:03d}",
                 defaults={
@@ -426,14 +489,80 @@ class DemoSeeder:
                     "party_b": project.implementing_unit,
                     "round": round_,
                     "project": project,
-                    "signed_date": project.start_date - datetime.timedelta(days=5),
+                    "signed_date": None if awaiting else project.start_date - datetime.timedelta(days=5),
                     "amount": project.approved_amount,
                     "term_start": project.start_date,
                     "term_end": project.end_date,
-                    "status": Agreement.Status.SIGNED,
+                    "status": Agreement.Status.DRAFT if awaiting else Agreement.Status.SIGNED,
                 },
             )
             self.count("协议", created)
+
+    # -- money ----------------------------------------------------------------------
+
+    def add_budget_lines(self, project) -> None:
+        categories = {c.name: c for c in BudgetCategory.objects.all()}
+        amounts = plan_amounts(project.requested_amount, [share for _name, share in BUDGET_SHARES])
+        BudgetLine.objects.bulk_create(
+            BudgetLine(project=project, category=categories[name], amount=amount, description=BUDGET_NOTES[name])
+            for (name, _share), amount in zip(BUDGET_SHARES, amounts, strict=True)
+        )
+
+    def seed_budget_lines(self, round_) -> None:
+        for project in round_.projects.filter(budget_lines__isnull=True).order_by("sequence"):
+            self.add_budget_lines(project)
+
+    def seed_social_funds(self, round_) -> None:
+        """Caring enterprises match a share of the government money: about 30% in 2013, 20% in 2012."""
+        if SocialFund.objects.filter(project__round=round_).exists():
+            return
+        enterprises = [self.orgs[name] for name, _short in ENTERPRISES]
+        funds = []
+        for project in round_.projects.order_by("sequence"):
+            if project.sequence % 3 == 0:
+                continue
+            donor = enterprises[project.sequence % len(enterprises)]
+            share = Decimal("0.45") if round_.year == 2013 else Decimal("0.30")
+            amount = (project.approved_amount * share).quantize(Decimal("1"))
+            kind = SocialFund.Kind.IN_KIND if project.sequence % 5 == 0 else SocialFund.Kind.CASH
+            funds.append(
+                SocialFund(
+                    project=project,
+                    donor=donor,
+                    kind=kind,
+                    amount=amount,
+                    received_on=project.start_date + datetime.timedelta(days=20 + project.sequence % 40),
+                    note="捐赠慰问物资" if kind == SocialFund.Kind.IN_KIND else "爱心企业配套资金",
+                )
+            )
+        SocialFund.objects.bulk_create(funds)
+        self.count("配套社会资金", bool(funds))
+
+    def seed_instalments(self, round_) -> None:
+        """2012: every instalment paid after passed evaluations; 2013: the first instalment paid on signing."""
+        civil = get_user_model().objects.get(username="civil")
+        payable = round_.projects.filter(
+            status__in=[Project.Status.COMPLETED, Project.Status.IN_PROGRESS], instalments__isnull=True
+        )
+        for project in payable.select_related("round").order_by("sequence"):
+            if round_.year == 2012:
+                Project.objects.filter(pk=project.pk).update(
+                    midterm_passed_on=datetime.date(2013, 3, 15), final_passed_on=datetime.date(2013, 8, 20)
+                )
+                project.refresh_from_db()
+            instalments = instalment_plan_create(project=project)
+            dates = [project.start_date + datetime.timedelta(days=10), datetime.date(2013, 3, 25),
+                     datetime.date(2013, 9, 5)]  # fmt: skip
+            paid = instalments if round_.year == 2012 else instalments[:1]
+            for instalment, released_on in zip(paid, dates, strict=False):
+                instalment.project = project
+                instalment_release(
+                    instalment=instalment,
+                    by=civil,
+                    released_on=released_on,
+                    voucher_number=f"JCMZ-{round_.year}-{project.sequence:03d}-{instalment.sequence}",
+                )
+            self.count("拨付", True)
 
     def seed_awards(self, round_) -> None:
         award_type = AwardType.objects.get(code=EXCELLENT_PROJECT)

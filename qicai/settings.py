@@ -203,3 +203,4 @@ QICAI_DEMO_PASSWORD = env_str("QICAI_DEMO_PASSWORD", "qicai-demo-2013")
 AXES_VERBOSE = env_bool("AXES_VERBOSE", False)
 QICAI_BASE_URL = env_str("QICAI_BASE_URL", "http://127.0.0.1:8000")
 SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert would bypass the workflow
+QICAI_SCAN_MAX_BYTES = env_int("QICAI_SCAN_MAX_BYTES", 20 * 1024 * 1024)

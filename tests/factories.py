@@ -6,7 +6,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from awards.models import AwardRecord, AwardType
-from projects.models import Agreement, Membership, Organization, Project, Round, ServiceCategory
+from projects.models import (
+    Agreement,
+    BudgetCategory,
+    BudgetLine,
+    Membership,
+    Organization,
+    Project,
+    Round,
+    ServiceCategory,
+)
 from projects.services import project_create
 from projects.validators import credit_code_check_character, org_code_check_character
 
@@ -139,7 +148,7 @@ class AwardRecordFactory(factory.django.DjangoModelFactory):
 
 
 def complete_project(**kwargs) -> Project:
-    """A project with everything submission needs."""
+    """A project with everything submission needs, budget lines included."""
     defaults = {
         "start_date": datetime.date(2014, 3, 1),
         "end_date": datetime.date(2015, 2, 28),
@@ -147,7 +156,12 @@ def complete_project(**kwargs) -> Project:
         "requested_amount": Decimal("20000.00"),
         "target_beneficiaries": 60,
     }
-    return ProjectFactory(**{**defaults, **kwargs})
+    project = ProjectFactory(**{**defaults, **kwargs})
+    staff, management = BudgetCategory.objects.get(name="人员经费"), BudgetCategory.objects.get(name="管理费")
+    tenth = (project.requested_amount / 10).quantize(Decimal("0.01"))
+    BudgetLine.objects.create(project=project, category=staff, amount=project.requested_amount - tenth)
+    BudgetLine.objects.create(project=project, category=management, amount=tenth)
+    return project
 
 
 def project_in_state(status, **kwargs) -> Project:

@@ -53,9 +53,19 @@ def test_seed_gives_the_programme_figures(seeded):
     assert framework.status == Agreement.Status.SIGNED
     assert framework.party_a.name == "江城区人民政府"
     assert framework.party_b.type == Organization.Type.ASSOCIATION
+    # Every 2013 project is approved; 58 are contracted with a signed agreement, and two wait
+    # for the association's signature on a drafted agreement (so signing and release can be shown).
+    assert not r2013.projects.filter(approved_amount__isnull=True).exists()
     signed = Agreement.objects.filter(round=r2013, kind=Agreement.Kind.PROJECT, status=Agreement.Status.SIGNED)
-    assert signed.count() == 60
-    assert set(signed.values_list("project", flat=True)) == set(r2013.projects.values_list("pk", flat=True))
+    assert signed.count() == 58
+    contracted = r2013.projects.exclude(status=Project.Status.APPROVED)
+    assert set(signed.values_list("project", flat=True)) == set(contracted.values_list("pk", flat=True))
+    drafts = Agreement.objects.filter(round=r2013, kind=Agreement.Kind.PROJECT, status=Agreement.Status.DRAFT)
+    assert sorted(drafts.values_list("project__code", flat=True)) == ["QC-2013-059", "QC-2013-060"]
+    assert sorted(r2013.projects.filter(status=Project.Status.APPROVED).values_list("code", flat=True)) == [
+        "QC-2013-059",
+        "QC-2013-060",
+    ]
 
     awards = AwardRecord.objects.filter(round=r2012, award_type__code=EXCELLENT_PROJECT)
     assert awards.count() == 10

@@ -17,24 +17,16 @@ from django.utils.translation import gettext as _
 
 from projects import permissions
 from projects.formatting import format_cny
-from projects.models import Agreement, Organization, Project, ProjectTransition, Round
+from projects.models import Agreement, Project, ProjectTransition, Round
 from projects.notifications import notifications_enabled, notify_transition
+from projects.querysets import MONEY
+from projects.services.agreements import agreement_number, signing_party, term_problem
+from projects.services.errors import StaleTransition, WorkflowError
+from projects.services.money import budget_problems, instalment_plan_create
 from projects.workflow import TRANSITIONS, Transition
 
 CODE_ATTEMPTS = 5
 S = Project.Status
-
-
-class WorkflowError(Exception):
-    """A refused action; ``message`` is shown to the user as it is (in Chinese)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class StaleTransition(WorkflowError):
-    """The project changed after the actor loaded it: somebody else handled it first."""
 
 
 def project_code(*, year: int, sequence: int) -> str:
@@ -160,6 +152,9 @@ def project_submit(*, project: Project, by, comment: str = "", expected_version:
             missing.append(_("目标服务人数"))
         if missing:
             raise WorkflowError(_("申报材料不完整，请先填写：%(fields)s。") % {"fields": "、".join(map(str, missing))})
+        problems = budget_problems(project)
+        if problems:
+            raise WorkflowError(" ".join(problems))
         round_status = Round.objects.values_list("status", flat=True).get(pk=project.round_id)
         if round_status != Round.Status.OPEN:
             raise WorkflowError(_("“%(round)s”不在申报期，不能提交。") % {"round": project.round})
@@ -191,7 +186,7 @@ def round_committed_amount(round_id: int, *, excluding_project_id: int | None = 
     )
     if excluding_project_id:
         committed = committed.exclude(pk=excluding_project_id)
-    return committed.aggregate(total=Sum("approved_amount"))["total"] or Decimal("0")
+    return committed.aggregate(total=Sum("approved_amount", output_field=MONEY))["total"] or Decimal("0")
 
 
 def round_remaining_budget(round_: Round) -> Decimal:
@@ -241,26 +236,6 @@ def project_approve(*, project: Project, by, amount, comment: str = "", expected
     )
 
 
-def agreement_number_for(project: Project) -> str:
-    base = f"QCXY-{project.round.year}-{project.sequence:03d}"
-    number, suffix = base, 1
-    while Agreement.objects.filter(number=number).exists():
-        suffix += 1
-        number = f"{base}-{suffix}"
-    return number
-
-
-def _signing_party(by) -> Organization:
-    org_id = permissions.organization_id_of(by)
-    org = Organization.objects.filter(pk=org_id).first() if org_id else None
-    if org and org.type in {Organization.Type.ASSOCIATION, Organization.Type.GOVERNMENT}:
-        return org
-    association = Organization.objects.filter(type=Organization.Type.ASSOCIATION, is_active=True).first()
-    if association is None:
-        raise WorkflowError(_("系统中没有社工协会，无法确定协议甲方。"))
-    return association
-
-
 def project_sign(
     *,
     project: Project,
@@ -271,16 +246,17 @@ def project_sign(
     comment: str = "",
     expected_version: int | None = None,
 ) -> Project:
-    """Record the signed project agreement (amount = approved amount) and mark the project contracted."""
+    """Record the signed project agreement (amount = approved amount), plan the instalments, mark it contracted."""
     term_start = term_start or project.start_date
     term_end = term_end or project.end_date
     if signed_date is None:
         raise WorkflowError(_("请填写签订日期。"))
     if signed_date > timezone.localdate():
         raise WorkflowError(_("签订日期不能晚于今天。"))
-    if term_start and term_end and term_end < term_start:
-        raise WorkflowError(_("协议期限结束日期不能早于开始日期。"))
-    party_a = _signing_party(by)
+    problem = term_problem(project.round, term_start, term_end)
+    if problem:
+        raise WorkflowError(problem)
+    party_a = signing_party(by)
 
     def side_effects():
         draft = Agreement.objects.filter(
@@ -288,7 +264,7 @@ def project_sign(
         ).first()
         agreement = draft or Agreement(
             kind=Agreement.Kind.PROJECT,
-            number=agreement_number_for(project),
+            number=agreement_number(kind=Agreement.Kind.PROJECT, round_=project.round, project=project),
             title=_("%(title)s服务协议") % {"title": project.title},
             round_id=project.round_id,
             project=project,
@@ -301,6 +277,7 @@ def project_sign(
         agreement.status = Agreement.Status.SIGNED
         agreement._history_user = by
         agreement.save()
+        instalment_plan_create(project=project)
 
     return _apply(
         project=project,

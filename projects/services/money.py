@@ -1,0 +1,174 @@
+"""Money: budget lines checked on submission, instalment plans, and releases (拨付)."""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from projects import permissions
+from projects.formatting import format_cny
+from projects.models import Agreement, Instalment, InstalmentCondition, Project, RoundInstalmentRule
+from projects.querysets import MONEY
+from projects.services.errors import StaleTransition, WorkflowError
+
+FEN = Decimal("0.01")
+HUNDRED = Decimal("100")
+C = InstalmentCondition
+# Used when a round sets no plan of its own.
+DEFAULT_PLAN = [(_("首期"), Decimal("40"), C.SIGNED), (_("中期"), Decimal("40"), C.MIDTERM_PASSED),
+                (_("尾期"), Decimal("20"), C.FINAL_PASSED)]  # fmt: skip
+# A project whose service has been contracted and not stopped can receive money.
+PAYABLE_STATES = frozenset(
+    {
+        Project.Status.CONTRACTED,
+        Project.Status.IN_PROGRESS,
+        Project.Status.MIDTERM_EVALUATED,
+        Project.Status.COMPLETED,
+        Project.Status.ARCHIVED,
+    }
+)
+
+
+def plan_amounts(total: Decimal, percents: list[Decimal]) -> list[Decimal]:
+    """Split ``total`` by ``percents`` (summing to 100) to the fen; the fen left over go to the last part."""
+    if sum(percents) != HUNDRED:
+        raise WorkflowError(_("拨付比例合计应为100%，当前为%(sum)s%%。") % {"sum": sum(percents)})
+    amounts = [(total * percent / HUNDRED).quantize(FEN, rounding=ROUND_HALF_UP) for percent in percents[:-1]]
+    amounts.append(total - sum(amounts, Decimal("0")))
+    return amounts
+
+
+def budget_problems(project: Project) -> list[str]:
+    """Why the project's budget lines do not support its application (empty when they do)."""
+    lines = list(project.budget_lines.select_related("category"))
+    if not lines:
+        return [_("请填写预算明细（按类别列出，合计等于申请金额）。")]
+    problems = []
+    total = sum((line.amount for line in lines), Decimal("0"))
+    if total != project.requested_amount:
+        problems.append(
+            _("预算明细合计 %(total)s 元，与申请金额 %(requested)s 元不一致。")
+            % {"total": format_cny(total), "requested": format_cny(project.requested_amount)}
+        )
+    cap = project.round.management_cap_percent
+    management = sum((line.amount for line in lines if line.category.is_management), Decimal("0"))
+    if cap is not None and project.requested_amount and management * HUNDRED > cap * project.requested_amount:
+        share = (management * HUNDRED / project.requested_amount).quantize(FEN)
+        problems.append(
+            _("管理费 %(amount)s 元占申请金额的 %(share)s%%，超过本批次上限 %(cap)s%%。")
+            % {"amount": format_cny(management), "share": share, "cap": cap.normalize()}
+        )
+    return problems
+
+
+def round_plan(round_) -> list[tuple[str, Decimal, str]]:
+    rules = list(RoundInstalmentRule.objects.filter(round=round_).order_by("order"))
+    if not rules:
+        return [(str(name), percent, condition) for name, percent, condition in DEFAULT_PLAN]
+    return [(rule.name, rule.percent, rule.condition) for rule in rules]
+
+
+def instalment_plan_create(*, project: Project) -> list[Instalment]:
+    """The project's instalments from its round's plan, summing exactly to the approved amount."""
+    existing = list(project.instalments.all())
+    if existing:
+        return existing
+    plan = round_plan(project.round)
+    amounts = plan_amounts(project.approved_amount, [percent for _name, percent, _condition in plan])
+    return Instalment.objects.bulk_create(
+        Instalment(project=project, sequence=index, name=name, percent=percent, amount=amount, condition=condition)
+        for index, ((name, percent, condition), amount) in enumerate(zip(plan, amounts, strict=True), start=1)
+    )
+
+
+def condition_unmet(instalment: Instalment) -> str | None:
+    """Why the instalment's condition is not met yet, or None when it is.
+
+    The evaluation-driven conditions read ``Project.midterm_passed_on`` and
+    ``final_passed_on``, which finalising a passed evaluation sets.
+    """
+    project = instalment.project
+    if instalment.condition == C.SIGNED:
+        signed = Agreement.objects.filter(project=project, kind="project", status="signed").exists()
+        if not signed:
+            return _("项目协议尚未签订。")
+    elif instalment.condition == C.MIDTERM_PASSED and project.midterm_passed_on is None:
+        return _("项目尚未通过中期评估。")
+    elif instalment.condition == C.FINAL_PASSED and project.final_passed_on is None:
+        return _("项目尚未通过结项评估。")
+    return None
+
+
+def can_release(user, instalment: Instalment) -> bool:
+    return (
+        permissions.is_active_staff(user)
+        and user.has_perm("projects.release_instalment")
+        and permissions.can_view_project(user, instalment.project)
+        and instalment.status == Instalment.Status.PLANNED
+    )
+
+
+def instalment_release(
+    *,
+    instalment: Instalment,
+    by,
+    released_on: datetime.date,
+    voucher_number: str,
+    expected_version: int | None = None,
+) -> Instalment:
+    """Civil affairs records a payment: only when its condition is met, in order, never beyond the plan."""
+    project = instalment.project
+    voucher_number = (voucher_number or "").strip()
+    if not (permissions.is_active_staff(by) and by.has_perm("projects.release_instalment")):
+        raise WorkflowError(_("您的角色不能登记拨付。"))
+    if not permissions.can_view_project(by, project):
+        raise WorkflowError(_("您无权处理该项目。"))
+    if expected_version is not None and expected_version != instalment.version:
+        raise StaleTransition(_("该期款项已被他人处理，页面上的信息已过期。请刷新后查看。"))
+    if instalment.status != Instalment.Status.PLANNED:
+        raise WorkflowError(
+            _("%(name)s已于 %(date)s 拨付。") % {"name": instalment.name, "date": instalment.released_on}
+        )
+    if project.status not in PAYABLE_STATES:
+        raise WorkflowError(_("项目当前状态为“%(status)s”，不能拨付。") % {"status": project.get_status_display()})
+    earlier = project.instalments.filter(sequence__lt=instalment.sequence, status=Instalment.Status.PLANNED)
+    if earlier.exists():
+        raise WorkflowError(_("请先拨付前一期款项：%(name)s。") % {"name": earlier.order_by("sequence").first().name})
+    reason = condition_unmet(instalment)
+    if reason:
+        raise WorkflowError(_("不满足拨付条件（%(condition)s）：%(reason)s") % {
+            "condition": instalment.get_condition_display(), "reason": reason})  # fmt: skip
+    if not voucher_number:
+        raise WorkflowError(_("请填写凭证号。"))
+    if released_on is None or released_on > timezone.localdate():
+        raise WorkflowError(_("拨付日期不能为空，也不能晚于今天。"))
+
+    with transaction.atomic():
+        released = Instalment.objects.filter(project=project, status=Instalment.Status.RELEASED).aggregate(
+            total=Sum("amount", output_field=MONEY)
+        )["total"] or Decimal("0")
+        if released + instalment.amount > (project.approved_amount or Decimal("0")):
+            raise WorkflowError(
+                _("拨付后累计 %(total)s 元将超过审定金额 %(approved)s 元。")
+                % {"total": format_cny(released + instalment.amount), "approved": format_cny(project.approved_amount)}
+            )
+        claimed = Instalment.objects.filter(
+            pk=instalment.pk, status=Instalment.Status.PLANNED, version=instalment.version
+        ).update(
+            status=Instalment.Status.RELEASED,
+            released_on=released_on,
+            voucher_number=voucher_number,
+            released_by=by,
+            released_at=timezone.now(),
+            version=F("version") + 1,
+        )
+        if not claimed:
+            raise StaleTransition(_("该期款项已被他人处理，本次登记未生效。请刷新后查看。"))
+        instalment.refresh_from_db()
+        Instalment.history.bulk_history_create(
+            [instalment], update=True, default_user=by, default_change_reason=_("登记拨付")
+        )
+    return instalment

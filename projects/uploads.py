@@ -1,0 +1,63 @@
+"""Judging uploaded files by their content, never by their names."""
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from projects.services.errors import WorkflowError
+
+PDF_MAGIC = b"%PDF-"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+JPEG_MAGIC = b"\xff\xd8\xff"
+
+
+def _size_problem(upload, limit: int) -> str | None:
+    if not upload.size:
+        return _("文件为空，请重新选择。")
+    if upload.size > limit:
+        return _("文件大小为 %(size).1f MB，超过 %(limit)d MB 的上限。") % {
+            "size": upload.size / 1024 / 1024,
+            "limit": limit // 1024 // 1024,
+        }
+    return None
+
+
+def _image_is_sound(upload) -> bool:
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            image.verify()
+        return True
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return False
+    finally:
+        upload.seek(0)
+
+
+def sniff_scan(upload) -> tuple[str, str]:
+    """(extension, content type) of a signed scan: PDF, JPEG or PNG, at most QICAI_SCAN_MAX_BYTES.
+
+    Raises WorkflowError with a Chinese message for anything else.
+    """
+    problem = _size_problem(upload, settings.QICAI_SCAN_MAX_BYTES)
+    if problem:
+        raise WorkflowError(problem)
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if head.startswith(PDF_MAGIC):
+        upload.seek(max(0, upload.size - 2048))
+        tail = upload.read()
+        upload.seek(0)
+        if b"%%EOF" not in tail:
+            raise WorkflowError(_("PDF 文件不完整或已损坏，请重新导出后上传。"))
+        return ".pdf", "application/pdf"
+    if head.startswith(PNG_MAGIC):
+        if not _image_is_sound(upload):
+            raise WorkflowError(_("PNG 图片已损坏，无法读取。"))
+        return ".png", "image/png"
+    if head.startswith(JPEG_MAGIC):
+        if not _image_is_sound(upload):
+            raise WorkflowError(_("JPEG 图片已损坏，无法读取。"))
+        return ".jpg", "image/jpeg"
+    raise WorkflowError(_("只接受 PDF、JPEG 或 PNG 文件（按文件内容判断，与文件名无关）。"))

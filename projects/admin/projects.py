@@ -1,8 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -10,14 +8,13 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
-from simple_history.admin import SimpleHistoryAdmin
-from simple_history.template_utils import HistoricalRecordContextHelper
 
 from projects import permissions
-from projects.exports import AgreementResource, ProjectResource
+from projects.admin.base import HistoryAdmin, QicaiModelAdmin, ReadOnlyInline
+from projects.exports import ProjectResource
 from projects.formatting import format_cny, person_name, status_badge
 from projects.forms import transition_form_class
-from projects.models import Agreement, Membership, Organization, Project, ProjectTransition, Round, ServiceCategory
+from projects.models import Agreement, Project, ProjectTransition, Round
 from projects.services import (
     TRANSITION_SERVICES,
     StaleTransition,
@@ -27,156 +24,6 @@ from projects.services import (
     round_remaining_budget,
 )
 from projects.workflow import TRANSITIONS, transition_label, transitions_from
-
-User = get_user_model()
-
-
-class QicaiModelAdmin(admin.ModelAdmin):
-    """Admin defaults of the portfolio.
-
-    Scope: the changelist, change pages, exports and autocomplete all start from
-    ``get_queryset``, which applies the model's ``visible_to(user)``; object pages add
-    the object-level predicates below, and an object outside the user's scope is a
-    404 rather than Django's redirect to the index. No facet counts (one query per
-    filter on big tables).
-    """
-
-    show_facets = admin.ShowFacets.NEVER
-    list_per_page = 50
-    list_max_show_all = 500
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if hasattr(queryset, "visible_to"):
-            queryset = queryset.visible_to(request.user)
-        return queryset.for_list() if hasattr(queryset, "for_list") else queryset
-
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404(gettext("没有找到该记录，或您无权查看。"))
-        return obj
-
-    # Object-level predicates; the model-level Django permissions are checked first.
-    def can_view_object(self, user, obj) -> bool:
-        return True
-
-    def can_change_object(self, user, obj) -> bool:
-        return self.can_view_object(user, obj)
-
-    def can_delete_object(self, user, obj) -> bool:
-        return self.can_change_object(user, obj)
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and (obj is None or self.can_view_object(request.user, obj))
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and (
-            obj is None or self.can_change_object(request.user, obj)
-        )
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and (
-            obj is None or self.can_delete_object(request.user, obj)
-        )
-
-
-class ChoiceLabelHistoryHelper(HistoricalRecordContextHelper):
-    """Show choice fields' labels (已提交) rather than their stored slugs (submitted) in history diffs."""
-
-    def prepare_delta_change_value(self, change, value):
-        field = self.model._meta.get_field(change.field)
-        if field.choices and not isinstance(value, list):
-            return dict(field.flatchoices).get(value, value)
-        return super().prepare_delta_change_value(change, value)
-
-
-class HistoryAdmin(QicaiModelAdmin, SimpleHistoryAdmin):
-    """A scoped admin with django-simple-history's per-field history (revert is disabled in settings)."""
-
-    def get_historical_record_context_helper(self, request, historical_record):
-        return ChoiceLabelHistoryHelper(self.model, historical_record)
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """An inline that shows related rows with a link to each; they are added and changed on their own pages."""
-
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class MembershipInline(admin.StackedInline):
-    model = Membership
-    can_delete = False
-    autocomplete_fields = ["organization"]
-    verbose_name_plural = _("所属组织")
-
-
-admin.site.unregister(User)
-
-
-@admin.register(User)
-class QicaiUserAdmin(UserAdmin):
-    inlines = [MembershipInline]
-    list_display = ["username", "first_name", "organization", "is_staff", "is_active", "last_login"]
-    list_select_related = ["membership__organization"]
-    list_filter = ["is_staff", "is_active", "groups"]
-    show_facets = admin.ShowFacets.NEVER
-
-    @admin.display(description=_("所属组织"), ordering="membership__organization__name")
-    def organization(self, user):
-        membership = getattr(user, "membership", None)
-        return membership.organization if membership else "—"
-
-
-@admin.register(Organization)
-class OrganizationAdmin(HistoryAdmin):
-    list_display = ["name", "short_name", "type", "parent", "credit_code", "contact_person", "phone", "is_active"]
-    list_filter = ["type", "is_active"]
-    search_fields = ["name", "short_name", "credit_code"]
-    autocomplete_fields = ["parent"]
-    fieldsets = [
-        (None, {"fields": ["name", "short_name", "type", "parent", "credit_code", "is_active"]}),
-        (_("联系方式"), {"fields": ["contact_person", "phone", "address"]}),
-    ]
-
-
-@admin.register(Membership)
-class MembershipAdmin(QicaiModelAdmin):
-    list_display = ["user", "organization", "title", "created_at"]
-    list_select_related = ["user", "organization"]
-    list_filter = ["organization__type"]
-    search_fields = ["user__username", "user__first_name", "organization__name"]
-    autocomplete_fields = ["user", "organization"]
-
-
-@admin.register(Round)
-class RoundAdmin(HistoryAdmin):
-    list_display = ["year", "title", "budget_display", "status", "launch_date"]
-    list_filter = ["status"]
-    search_fields = ["title", "year"]
-    date_hierarchy = "launch_date"
-
-    @admin.display(description=_("区级财政预算（元）"), ordering="budget")
-    def budget_display(self, round_):
-        return format_cny(round_.budget)
-
-
-@admin.register(ServiceCategory)
-class ServiceCategoryAdmin(QicaiModelAdmin):
-    list_display = ["name", "colour_name", "colour", "target_group", "order"]
-    list_editable = ["order"]
-    search_fields = ["name", "target_group"]
 
 
 class AgreementInline(ReadOnlyInline):
@@ -450,33 +297,6 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
 
     def has_start_permission(self, request):
         return request.user.has_perm("projects.start_project")
-
-
-@admin.register(Agreement)
-class AgreementAdmin(ExportMixin, HistoryAdmin):
-    resource_classes = [AgreementResource]
-    list_display = [
-        "number",
-        "kind",
-        "round",
-        "project",
-        "party_a",
-        "party_b",
-        "amount_display",
-        "signed_date",
-        "status",
-    ]
-    list_filter = ["kind", "status", "round"]
-    search_fields = ["number", "title", "project__code", "project__title", "party_a__name", "party_b__name"]
-    autocomplete_fields = ["party_a", "party_b", "round", "project"]
-    date_hierarchy = "signed_date"
-
-    def can_view_object(self, user, obj):
-        return permissions.can_view_agreement(user, obj)
-
-    @admin.display(description=_("协议金额（元）"), ordering="amount")
-    def amount_display(self, agreement):
-        return format_cny(agreement.amount)
 
 
 @admin.register(ProjectTransition)

@@ -1,0 +1,61 @@
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from projects.admin.base import HistoryAdmin, QicaiModelAdmin
+from projects.models import Membership, Organization, ServiceCategory
+
+User = get_user_model()
+
+
+class MembershipInline(admin.StackedInline):
+    model = Membership
+    can_delete = False
+    autocomplete_fields = ["organization"]
+    verbose_name_plural = _("所属组织")
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class QicaiUserAdmin(UserAdmin):
+    inlines = [MembershipInline]
+    list_display = ["username", "first_name", "organization", "is_staff", "is_active", "last_login"]
+    list_select_related = ["membership__organization"]
+    list_filter = ["is_staff", "is_active", "groups"]
+    show_facets = admin.ShowFacets.NEVER
+
+    @admin.display(description=_("所属组织"), ordering="membership__organization__name")
+    def organization(self, user):
+        membership = getattr(user, "membership", None)
+        return membership.organization if membership else "—"
+
+
+@admin.register(Organization)
+class OrganizationAdmin(HistoryAdmin):
+    list_display = ["name", "short_name", "type", "parent", "credit_code", "contact_person", "phone", "is_active"]
+    list_filter = ["type", "is_active"]
+    search_fields = ["name", "short_name", "credit_code"]
+    autocomplete_fields = ["parent"]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "type", "parent", "credit_code", "is_active"]}),
+        (_("联系方式"), {"fields": ["contact_person", "phone", "address"]}),
+    ]
+
+
+@admin.register(Membership)
+class MembershipAdmin(QicaiModelAdmin):
+    list_display = ["user", "organization", "title", "created_at"]
+    list_select_related = ["user", "organization"]
+    list_filter = ["organization__type"]
+    search_fields = ["user__username", "user__first_name", "organization__name"]
+    autocomplete_fields = ["user", "organization"]
+
+
+@admin.register(ServiceCategory)
+class ServiceCategoryAdmin(QicaiModelAdmin):
+    list_display = ["name", "colour_name", "colour", "target_group", "order"]
+    list_editable = ["order"]
+    search_fields = ["name", "target_group"]

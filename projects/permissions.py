@@ -110,3 +110,22 @@ def can_view_agreement(user, agreement: Agreement) -> bool:
         org = organization_id_of(user)
         return agreement.party_b_id == org or (agreement.project_id and agreement.project.implementing_unit_id == org)
     return False
+
+
+def can_record_social_funds(user, project: Project) -> bool:
+    """Matched funds are recorded by the project's unit or by programme staff, while the project is alive."""
+    from projects.models import Project as ProjectModel
+
+    closed = {ProjectModel.Status.REJECTED, ProjectModel.Status.TERMINATED, ProjectModel.Status.ARCHIVED}
+    return (
+        is_active_staff(user)
+        and user.has_perm("projects.change_socialfund")
+        and can_view_project(user, project)
+        and project.status not in closed
+    )
+
+
+def can_transition_by_action(user, project: Project, action: str) -> bool:
+    from projects.workflow import TRANSITIONS
+
+    return can_transition(user, project, TRANSITIONS[action])

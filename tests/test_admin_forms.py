@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from projects.models import Agreement, Project
 from tests.factories import OrganizationFactory, ProjectFactory, RoundFactory, ServiceCategoryFactory
+from tests.helpers import EMPTY_PROJECT_INLINES
 
 pytestmark = pytest.mark.django_db
 
@@ -19,12 +20,7 @@ def project_form(**overrides):
         "implementing_unit": OrganizationFactory().pk,
         "requested_amount": "20000.00",
         "target_beneficiaries": "50",
-        "agreements-TOTAL_FORMS": "0",
-        "agreements-INITIAL_FORMS": "0",
-        "awards-TOTAL_FORMS": "0",
-        "transitions-TOTAL_FORMS": "0",
-        "transitions-INITIAL_FORMS": "0",
-        "awards-INITIAL_FORMS": "0",
+        **EMPTY_PROJECT_INLINES,
     }
     data.update(overrides)
     return data

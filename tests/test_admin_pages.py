@@ -11,8 +11,9 @@ from tests.factories import AgreementFactory, AwardRecordFactory, CommunityFacto
 pytestmark = pytest.mark.django_db
 
 MODELS = sorted(admin.site._registry, key=lambda m: m._meta.label)
-# Logs are written by the system, never added by hand: django-axes' lock records and the workflow log.
-ADDABLE = [m for m in MODELS if m._meta.app_label != "axes" and m._meta.model_name != "projecttransition"]
+# Written by the system, never added by hand: django-axes' lock records, the workflow log, instalment plans.
+SYSTEM_WRITTEN = {"projecttransition", "instalment"}
+ADDABLE = [m for m in MODELS if m._meta.app_label != "axes" and m._meta.model_name not in SYSTEM_WRITTEN]
 
 
 def grow(n):

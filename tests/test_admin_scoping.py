@@ -5,16 +5,20 @@ historical versions, workflow transitions, …) as the outsider ``unit2`` agains
 ``unit``'s objects, plus the lists, the autocomplete endpoint and the exports.
 """
 
+import datetime
 import re
 
 import pytest
 from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from projects.models import Agreement, Project, ProjectTransition
-from projects.services import project_submit
+from projects.models import Agreement, Instalment, Project, ProjectTransition, SocialFund
+from projects.services import agreement_attach_scan, project_sign, project_submit
 from projects.workflow import TRANSITIONS
-from tests.factories import AgreementFactory, RoundFactory, complete_project
+from tests.factories import AgreementFactory, OrganizationFactory, RoundFactory, complete_project, project_in_state
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 pytestmark = pytest.mark.django_db
 SECRET_TITLE = "绝密测试项目甲"
@@ -26,11 +30,22 @@ def unit_objects(cast, unit_org):
     round_ = RoundFactory(year=2014)
     project = complete_project(round=round_, implementing_unit=unit_org, title=SECRET_TITLE)
     project_submit(project=project, by=cast["unit"])
-    agreement = AgreementFactory(project=project, round=round_, number=SECRET_NUMBER)
+    AgreementFactory(project=project, round=round_, number=SECRET_NUMBER)
+    # A second project of the unit's, signed: its agreement (with a scan), instalments and social funds.
+    signed = project_in_state("approved", round=round_, implementing_unit=unit_org, title=SECRET_TITLE + "二")
+    project_sign(project=signed, by=cast["civil"], signed_date=datetime.date(2014, 4, 1))
+    agreement = Agreement.objects.get(project=signed)
+    Agreement.objects.filter(pk=agreement.pk).update(number=SECRET_NUMBER + "-2")
+    agreement_attach_scan(agreement=agreement, by=cast["civil"], upload=SimpleUploadedFile("s.pdf", PDF))
+    fund = SocialFund.objects.create(
+        project=signed, donor=OrganizationFactory(type="enterprise"), amount=5000, received_on=datetime.date(2014, 5, 1)
+    )
     return {
         Project: project,
         Agreement: agreement,
         ProjectTransition: ProjectTransition.objects.get(project=project),
+        Instalment: signed.instalments.first(),
+        SocialFund: fund,
     }
 
 
@@ -74,7 +89,8 @@ def test_outsider_reaches_no_object_page_of_another_unit(client, cast, unit_obje
                 for method in ("get", "post"):
                     response = getattr(client, method)(url)
                     walked.append(url)
-                    assert response.status_code in (403, 404), f"{method.upper()} {url}: {response.status_code}"
+                    # 405 comes before any lookup, so it says nothing about the object.
+                    assert response.status_code in (403, 404, 405), f"{method.upper()} {url}: {response.status_code}"
                     assert SECRET_TITLE not in response.content.decode()
     project = unit_objects[Project].pk
     history_id = unit_objects[Project].history.latest().history_id
@@ -86,6 +102,9 @@ def test_outsider_reaches_no_object_page_of_another_unit(client, cast, unit_obje
         f"/admin/projects/project/{project}/transition/approve/",
         f"/admin/projects/agreement/{unit_objects[Agreement].pk}/change/",
         f"/admin/projects/projecttransition/{unit_objects[ProjectTransition].pk}/change/",
+        f"/admin/projects/agreement/{unit_objects[Agreement].pk}/scan/",
+        f"/admin/projects/instalment/{unit_objects[Instalment].pk}/release/",
+        f"/admin/projects/socialfund/{unit_objects[SocialFund].pk}/change/",
     ]:
         assert expected in walked
     assert Project.objects.get(pk=unit_objects[Project].pk).status == "submitted"
@@ -114,6 +133,8 @@ def test_owner_sees_its_own(client, cast, unit_objects):
     assert client.get(reverse("admin:projects_project_history", args=[project.pk])).status_code == 200
     agreement = unit_objects[Agreement]
     assert client.get(reverse("admin:projects_agreement_change", args=[agreement.pk])).status_code == 200
+    download = client.get(reverse("admin:projects_agreement_scan", args=[agreement.pk]))
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from django.urls import reverse
 from projects.models import Project, ProjectTransition, Round
 from projects.services import project_submit
 from tests.factories import CommunityFactory, RoundFactory, complete_project, project_in_state
+from tests.helpers import EMPTY_PROJECT_INLINES
 
 pytestmark = pytest.mark.django_db
 S = Project.Status
@@ -164,12 +165,7 @@ def test_unit_adds_a_project_for_itself_in_an_open_round(client, cast, unit_org,
         "implementing_unit": unit2_org.pk,  # ignored: a unit's project is its own
         "requested_amount": "20000",
         "target_beneficiaries": "40",
-        "transitions-TOTAL_FORMS": "0",
-        "transitions-INITIAL_FORMS": "0",
-        "agreements-TOTAL_FORMS": "0",
-        "agreements-INITIAL_FORMS": "0",
-        "awards-TOTAL_FORMS": "0",
-        "awards-INITIAL_FORMS": "0",
+        **EMPTY_PROJECT_INLINES,
     }
     assert client.post(reverse("admin:projects_project_add"), data).status_code == 302
     project = Project.objects.get(title="阳光自建项目")

@@ -1,18 +1,352 @@
-from django.contrib import admin
+"""Money in the admin: rounds and their money position, budget lines, social funds, instalments (拨付)."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from projects.admin.base import HistoryAdmin
-from projects.formatting import format_cny
-from projects.models import Round
+from projects import permissions
+from projects.admin.base import HistoryAdmin, QicaiModelAdmin, ReadOnlyInline
+from projects.formatting import format_cny, status_badge
+from projects.models import BudgetCategory, BudgetLine, Instalment, Project, Round, RoundInstalmentRule, SocialFund
+from projects.querysets import leverage
+from projects.services import StaleTransition, WorkflowError, can_release, condition_unmet, instalment_release
+
+HUNDRED = Decimal("100")
+
+
+def money_table(rows) -> str:
+    """A small two-column table of labelled figures for a read-only admin field."""
+    return render_to_string("admin/projects/includes/money_table.html", {"rows": rows})
+
+
+def leverage_display(social, government) -> str:
+    ratio = leverage(social, government)
+    return "—" if ratio is None else f"{ratio}"
+
+
+class InstalmentRuleFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        percents = [
+            form.cleaned_data["percent"]
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("percent")
+        ]
+        if percents and sum(percents) != HUNDRED:
+            raise forms.ValidationError(
+                gettext("各期拨付比例合计应为100%%，当前为%(sum)s%%。") % {"sum": sum(percents).normalize()}
+            )
+
+
+class RoundInstalmentRuleInline(admin.TabularInline):
+    model = RoundInstalmentRule
+    formset = InstalmentRuleFormSet
+    extra = 0
+    verbose_name_plural = _("拨付计划（本批次项目签约时按此生成各期拨付，比例合计100%）")
 
 
 @admin.register(Round)
 class RoundAdmin(HistoryAdmin):
-    list_display = ["year", "title", "budget_display", "status", "launch_date"]
+    list_display = [
+        "year",
+        "title",
+        "status",
+        "budget_display",
+        "approved_display",
+        "remaining_display",
+        "contracted_display",
+        "disbursed_display",
+        "social_display",
+        "leverage_ratio",
+    ]
+    list_display_links = ["year", "title"]
     list_filter = ["status"]
     search_fields = ["title", "year"]
     date_hierarchy = "launch_date"
+    inlines = [RoundInstalmentRuleInline]
+    readonly_fields = ["money_position"]
+    fieldsets = [
+        (None, {"fields": ["year", "title", "status", "launch_date", "description"]}),
+        (_("资金"), {"fields": ["budget", "management_cap_percent", "money_position"]}),
+        (_("服务周期"), {"fields": ["period_start", "period_end"]}),
+    ]
 
-    @admin.display(description=_("区级财政预算（元）"), ordering="budget")
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_money()
+
+    @admin.display(description=_("资金状况"))
+    def money_position(self, round_):
+        if round_.pk is None:
+            return "—"
+        round_ = Round.objects.with_money().get(pk=round_.pk)
+        return money_table(
+            [
+                (_("区级财政预算"), format_cny(round_.budget)),
+                (_("已审定"), format_cny(round_.approved_total)),
+                (_("剩余预算"), format_cny(round_.budget - round_.approved_total)),
+                (_("已签约"), format_cny(round_.contracted_total)),
+                (_("已拨付"), format_cny(round_.disbursed_total)),
+                (_("待拨付（已审定未拨付）"), format_cny(round_.approved_total - round_.disbursed_total)),
+                (_("配套社会资金"), format_cny(round_.social_total)),
+                (_("撬动比（社会资金÷政府资金）"), leverage_display(round_.social_total, round_.approved_total)),
+            ]
+        )
+
+    @admin.display(description=_("预算（元）"), ordering="budget")
     def budget_display(self, round_):
         return format_cny(round_.budget)
+
+    @admin.display(description=_("已审定（元）"), ordering="approved_total")
+    def approved_display(self, round_):
+        return format_cny(round_.approved_total)
+
+    @admin.display(description=_("剩余预算（元）"))
+    def remaining_display(self, round_):
+        return format_cny(round_.budget - round_.approved_total)
+
+    @admin.display(description=_("已签约（元）"), ordering="contracted_total")
+    def contracted_display(self, round_):
+        return format_cny(round_.contracted_total)
+
+    @admin.display(description=_("已拨付（元）"), ordering="disbursed_total")
+    def disbursed_display(self, round_):
+        return format_cny(round_.disbursed_total)
+
+    @admin.display(description=_("社会资金（元）"), ordering="social_total")
+    def social_display(self, round_):
+        return format_cny(round_.social_total)
+
+    @admin.display(description=_("撬动比"))
+    def leverage_ratio(self, round_):
+        return leverage_display(round_.social_total, round_.approved_total)
+
+
+@admin.register(BudgetCategory)
+class BudgetCategoryAdmin(QicaiModelAdmin):
+    list_display = ["name", "is_management", "order"]
+    list_editable = ["order"]
+    search_fields = ["name"]
+
+
+class ProjectPartInline(admin.TabularInline):
+    """An inline of records that belong to the project; who may change them is decided per project."""
+
+    extra = 0
+
+    def can_change_for(self, user, project) -> bool:
+        raise NotImplementedError
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and (obj is None or self.can_change_for(request.user, obj))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or self.can_change_for(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or self.can_change_for(request.user, obj))
+
+
+class BudgetLineInline(ProjectPartInline):
+    model = BudgetLine
+    fields = ["category", "description", "amount"]
+    verbose_name_plural = _("预算明细（合计须等于申请金额，提交申报时检查）")
+
+    def can_change_for(self, user, project):
+        return permissions.can_edit_project(user, project)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("category")
+
+
+class SocialFundInline(ProjectPartInline):
+    model = SocialFund
+    fields = ["donor", "kind", "amount", "received_on", "note"]
+    autocomplete_fields = ["donor"]
+    verbose_name_plural = _("配套社会资金")
+
+    def can_change_for(self, user, project):
+        return permissions.can_record_social_funds(user, project)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("donor")
+
+
+class InstalmentInline(ReadOnlyInline):
+    model = Instalment
+    fields = ["name", "percent", "amount_display", "condition", "status_display", "released_on", "voucher_number",
+              "action"]  # fmt: skip
+    readonly_fields = fields
+    show_change_link = False
+    verbose_name_plural = _("拨付计划")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("project")
+
+    @admin.display(description=_("计划金额（元）"))
+    def amount_display(self, instalment):
+        return format_cny(instalment.amount)
+
+    @admin.display(description=_("状态"))
+    def status_display(self, instalment):
+        return status_badge(instalment.status, instalment.get_status_display())
+
+    @admin.display(description=_("操作"))
+    def action(self, instalment):
+        user = getattr(self, "_request_user", None)
+        if user is None or not can_release(user, instalment):
+            return "—"
+        return format_html(
+            '<a class="button" href="{}">{}</a>',
+            reverse("admin:projects_instalment_release", args=[instalment.pk]),
+            gettext("登记拨付"),
+        )
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self._request_user = request.user
+        return super().get_formset(request, obj, **kwargs)
+
+
+@admin.register(SocialFund)
+class SocialFundAdmin(QicaiModelAdmin):
+    list_display = ["project", "donor", "kind", "amount_display", "received_on", "note"]
+    list_filter = ["kind", "project__round"]
+    search_fields = ["project__code", "project__title", "donor__name", "note"]
+    autocomplete_fields = ["project", "donor"]
+    date_hierarchy = "received_on"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("project", "donor")
+
+    def can_change_object(self, user, obj):
+        return permissions.can_record_social_funds(user, obj.project)
+
+    def can_view_object(self, user, obj):
+        return permissions.can_view_project(user, obj.project)
+
+    @admin.display(description=_("金额（元）"), ordering="amount")
+    def amount_display(self, fund):
+        return format_cny(fund.amount)
+
+
+class ReleaseForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    released_on = forms.DateField(label=_("拨付日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    voucher_number = forms.CharField(label=_("凭证号"), max_length=40)
+
+
+@admin.register(Instalment)
+class InstalmentAdmin(HistoryAdmin):
+    list_display = ["project", "name", "percent", "amount_display", "condition", "status_display", "released_on",
+                    "voucher_number", "released_by"]  # fmt: skip
+    list_filter = ["status", "condition", "project__round"]
+    search_fields = ["project__code", "project__title", "voucher_number"]
+    date_hierarchy = "released_on"
+    readonly_fields = ["project", "sequence", "name", "percent", "amount", "condition", "status", "released_on",
+                       "voucher_number", "released_by", "released_at"]  # fmt: skip
+
+    def can_view_object(self, user, obj):
+        return permissions.can_view_project(user, obj.project)
+
+    def has_add_permission(self, request):
+        return False  # plans are generated when the project agreement is signed
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a release is recorded through its own confirmation page
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("计划金额（元）"), ordering="amount")
+    def amount_display(self, instalment):
+        return format_cny(instalment.amount)
+
+    @admin.display(description=_("状态"), ordering="status")
+    def status_display(self, instalment):
+        return status_badge(instalment.status, instalment.get_status_display())
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/release/",
+                self.admin_site.admin_view(self.release_view),
+                name="projects_instalment_release",
+            ),
+            *super().get_urls(),
+        ]
+
+    def release_view(self, request, object_id):
+        """GET shows the instalment and its condition; POST records the release through the service."""
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        instalment = self.get_object(request, unquote(object_id))
+        if not self.has_view_permission(request, instalment):
+            raise PermissionDenied
+        project_url = reverse("admin:projects_project_change", args=[instalment.project_id])
+        if not can_release(request.user, instalment):
+            messages.error(request, gettext("您不能登记这期拨付（已拨付，或您的角色无此权限）。"))
+            return HttpResponseRedirect(project_url)
+        form = ReleaseForm(
+            request.POST or None, initial={"version": instalment.version, "released_on": timezone.localdate()}
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                instalment_release(
+                    instalment=instalment,
+                    by=request.user,
+                    released_on=form.cleaned_data["released_on"],
+                    voucher_number=form.cleaned_data["voucher_number"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            except StaleTransition as error:
+                messages.error(request, error.message)
+                return HttpResponseRedirect(project_url)
+            except WorkflowError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request,
+                    gettext("已登记 %(code)s %(name)s 拨付 %(amount)s 元。")
+                    % {
+                        "code": instalment.project.code,
+                        "name": instalment.name,
+                        "amount": format_cny(instalment.amount),
+                    },
+                )
+                return HttpResponseRedirect(project_url)
+        project = Project.objects.with_money().get(pk=instalment.project_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("登记拨付：%(code)s %(name)s") % {"code": project.code, "name": instalment.name},
+            "opts": self.opts,
+            "instalment": instalment,
+            "project": project,
+            "condition_problem": condition_unmet(instalment),
+            "form": form,
+            "project_url": project_url,
+        }
+        return TemplateResponse(request, "admin/projects/instalment/release.html", context)
+
+
+def project_money_rows(project: Project):
+    """The money lines of a project page, from SQL sums."""
+    project = Project.objects.with_money().get(pk=project.pk)
+    government = project.approved_amount or Decimal("0")
+    return [
+        (_("申请金额"), format_cny(project.requested_amount)),
+        (_("审定金额（政府资金）"), format_cny(project.approved_amount)),
+        (_("配套社会资金"), format_cny(project.social_total)),
+        (_("撬动比（社会资金÷政府资金）"), leverage_display(project.social_total, government)),
+        (_("已拨付"), format_cny(project.disbursed_total)),
+        (_("待拨付"), format_cny(government - project.disbursed_total) if project.approved_amount else "—"),
+    ]

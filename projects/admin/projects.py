@@ -11,6 +11,13 @@ from import_export.admin import ExportMixin
 
 from projects import permissions
 from projects.admin.base import HistoryAdmin, QicaiModelAdmin, ReadOnlyInline
+from projects.admin.money import (
+    BudgetLineInline,
+    InstalmentInline,
+    SocialFundInline,
+    money_table,
+    project_money_rows,
+)
 from projects.exports import ProjectResource
 from projects.formatting import format_cny, person_name, status_badge
 from projects.forms import transition_form_class
@@ -100,14 +107,14 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
     search_fields = ["code", "title", "implementing_unit__name", "target_group"]
     autocomplete_fields = ["implementing_unit", "partners", "guiding_department", "subdistrict", "community"]
     date_hierarchy = "start_date"
-    readonly_fields = ["code", "status", "approved_amount", "created_at", "updated_at"]
-    inlines = [TransitionInline, AgreementInline]
+    readonly_fields = ["code", "status", "approved_amount", "money_summary", "created_at", "updated_at"]
+    inlines = [TransitionInline, BudgetLineInline, SocialFundInline, InstalmentInline, AgreementInline]
     actions = ["bulk_recommend", "bulk_approve", "bulk_start"]
     fieldsets = [
         (None, {"fields": ["code", "title", "round", "status", "category", "service_model", "target_group"]}),
         (_("承接与指导"), {"fields": ["implementing_unit", "partners", "guiding_department"]}),
         (_("服务地点与周期"), {"fields": ["subdistrict", "community", "start_date", "end_date"]}),
-        (_("资金与目标"), {"fields": ["requested_amount", "approved_amount", "target_beneficiaries"]}),
+        (_("资金与目标"), {"fields": ["requested_amount", "approved_amount", "target_beneficiaries", "money_summary"]}),
         (_("项目内容"), {"fields": ["objectives", "description"]}),
         (_("记录"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
@@ -162,6 +169,10 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
             project_create(project=obj, by=request.user)
 
     # -- list columns ---------------------------------------------------------------
+
+    @admin.display(description=_("资金情况"))
+    def money_summary(self, project):
+        return money_table(project_money_rows(project)) if project.pk else "—"
 
     @admin.display(description=_("实施单位"), ordering="implementing_unit__name")
     def unit_display(self, project):

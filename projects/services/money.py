@@ -78,10 +78,12 @@ def instalment_plan_create(*, project: Project) -> list[Instalment]:
         return existing
     plan = round_plan(project.round)
     amounts = plan_amounts(project.approved_amount, [percent for _name, percent, _condition in plan])
-    return Instalment.objects.bulk_create(
+    instalments = Instalment.objects.bulk_create(
         Instalment(project=project, sequence=index, name=name, percent=percent, amount=amount, condition=condition)
         for index, ((name, percent, condition), amount) in enumerate(zip(plan, amounts, strict=True), start=1)
     )
+    Instalment.history.bulk_history_create(instalments, default_change_reason=_("生成拨付计划"))
+    return instalments
 
 
 def condition_unmet(instalment: Instalment) -> str | None:

@@ -10,6 +10,12 @@ def format_cny(amount: Decimal | None) -> str:
     return f"{amount:,.2f}"
 
 
+def format_percent(value: Decimal) -> str:
+    """``Decimal("10.00")`` → ``10``, ``Decimal("33.50")`` → ``33.5`` (never ``1E+1``)."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def status_badge(value: str, label: str) -> str:
     return format_html('<span class="status-badge status-{}">{}</span>', value, label)
 

@@ -4,6 +4,13 @@ from projects import roles
 from tests.factories import OrganizationFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Each test stores uploads in a folder of its own."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_superuser=True)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects import permissions
 from projects.admin.base import HistoryAdmin, QicaiModelAdmin, ReadOnlyInline
-from projects.formatting import format_cny, status_badge
+from projects.formatting import format_cny, format_percent, status_badge
 from projects.models import BudgetCategory, BudgetLine, Instalment, Project, Round, RoundInstalmentRule, SocialFund
 from projects.querysets import leverage
 from projects.services import StaleTransition, WorkflowError, can_release, condition_unmet, instalment_release
@@ -45,7 +45,7 @@ class InstalmentRuleFormSet(forms.BaseInlineFormSet):
         ]
         if percents and sum(percents) != HUNDRED:
             raise forms.ValidationError(
-                gettext("各期拨付比例合计应为100%%，当前为%(sum)s%%。") % {"sum": sum(percents).normalize()}
+                gettext("各期拨付比例合计应为100%%，当前为%(sum)s%%。") % {"sum": format_percent(sum(percents))}
             )
 
 
@@ -217,8 +217,23 @@ class InstalmentInline(ReadOnlyInline):
         return super().get_formset(request, obj, **kwargs)
 
 
+class SocialFundAdminForm(forms.ModelForm):
+    current_user = None  # set per request by SocialFundAdmin.get_form
+
+    class Meta:
+        model = SocialFund
+        fields = ["project", "donor", "kind", "amount", "received_on", "note"]
+
+    def clean_project(self):
+        project = self.cleaned_data["project"]
+        if not permissions.can_record_social_funds(self.current_user, project):
+            raise forms.ValidationError(gettext("您不能为该项目登记配套社会资金（项目不在您的范围内，或已结束）。"))
+        return project
+
+
 @admin.register(SocialFund)
 class SocialFundAdmin(QicaiModelAdmin):
+    form = SocialFundAdminForm
     list_display = ["project", "donor", "kind", "amount_display", "received_on", "note"]
     list_filter = ["kind", "project__round"]
     search_fields = ["project__code", "project__title", "donor__name", "note"]
@@ -233,6 +248,11 @@ class SocialFundAdmin(QicaiModelAdmin):
 
     def can_view_object(self, user, obj):
         return permissions.can_view_project(user, obj.project)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.current_user = request.user
+        return form
 
     @admin.display(description=_("金额（元）"), ordering="amount")
     def amount_display(self, fund):

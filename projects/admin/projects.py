@@ -212,6 +212,7 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["available_transitions"] = self.available_transitions(request.user, obj)
+            context["can_record_social_funds"] = permissions.can_record_social_funds(request.user, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def transition_view(self, request, object_id, action):

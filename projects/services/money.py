@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects import permissions
-from projects.formatting import format_cny
+from projects.formatting import format_cny, format_percent
 from projects.models import Agreement, Instalment, InstalmentCondition, Project, RoundInstalmentRule
 from projects.querysets import MONEY
 from projects.services.errors import StaleTransition, WorkflowError
@@ -35,7 +35,7 @@ PAYABLE_STATES = frozenset(
 def plan_amounts(total: Decimal, percents: list[Decimal]) -> list[Decimal]:
     """Split ``total`` by ``percents`` (summing to 100) to the fen; the fen left over go to the last part."""
     if sum(percents) != HUNDRED:
-        raise WorkflowError(_("拨付比例合计应为100%，当前为%(sum)s%%。") % {"sum": sum(percents)})
+        raise WorkflowError(_("拨付比例合计应为100%%，当前为%(sum)s%%。") % {"sum": format_percent(sum(percents))})
     amounts = [(total * percent / HUNDRED).quantize(FEN, rounding=ROUND_HALF_UP) for percent in percents[:-1]]
     amounts.append(total - sum(amounts, Decimal("0")))
     return amounts
@@ -59,7 +59,7 @@ def budget_problems(project: Project) -> list[str]:
         share = (management * HUNDRED / project.requested_amount).quantize(FEN)
         problems.append(
             _("管理费 %(amount)s 元占申请金额的 %(share)s%%，超过本批次上限 %(cap)s%%。")
-            % {"amount": format_cny(management), "share": share, "cap": cap.normalize()}
+            % {"amount": format_cny(management), "share": share, "cap": format_percent(cap)}
         )
     return problems
 

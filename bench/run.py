@@ -53,7 +53,7 @@ def page_figures(client, urls):
 
 def multiply_projects(factor):
     from projects.models import Project
-    from projects.services import project_create
+    from projects.services import instalment_plan_create, project_create
 
     originals = list(Project.objects.all())
     for _ in range(factor - 1):
@@ -66,6 +66,7 @@ def multiply_projects(factor):
                 }
             )
             project_create(project=copy)
+            instalment_plan_create(project=copy) if copy.approved_amount else None
 
 
 def main():
@@ -87,6 +88,10 @@ def main():
         "project change page": "/admin/projects/project/1/change/",
         "agreement changelist": "/admin/projects/agreement/",
         "organization changelist": "/admin/projects/organization/",
+        "round changelist (money, SQL)": "/admin/projects/round/",
+        "round change page (money)": "/admin/projects/round/2/change/",
+        "instalment changelist": "/admin/projects/instalment/",
+        "todo page": "/admin/todo/",
     }
     from projects.models import Project
 

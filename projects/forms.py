@@ -5,6 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from projects.models import Project
 
 
+def DATE_WIDGET():
+    """A browser date picker; it needs ISO dates whatever the language's input format."""
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
 class TransitionForm(forms.Form):
     """Confirmation of a workflow transition. ``version`` is the state the user saw."""
 
@@ -42,9 +47,9 @@ class ApproveForm(TransitionForm):
 
 
 class SignForm(TransitionForm):
-    signed_date = forms.DateField(label=_("签订日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    term_start = forms.DateField(label=_("协议期限开始"), widget=forms.DateInput(attrs={"type": "date"}))
-    term_end = forms.DateField(label=_("协议期限结束"), widget=forms.DateInput(attrs={"type": "date"}))
+    signed_date = forms.DateField(label=_("签订日期"), widget=DATE_WIDGET())
+    term_start = forms.DateField(label=_("协议期限开始"), widget=DATE_WIDGET())
+    term_end = forms.DateField(label=_("协议期限结束"), widget=DATE_WIDGET())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,6 +16,7 @@ from projects import permissions
 from projects.admin.base import HistoryAdmin
 from projects.exports import AgreementResource
 from projects.formatting import format_cny, status_badge
+from projects.forms import DATE_WIDGET
 from projects.models import Agreement
 from projects.services import (
     StaleTransition,
@@ -53,7 +54,7 @@ class ScanForm(forms.Form):
 
 
 class SignFrameworkForm(forms.Form):
-    signed_date = forms.DateField(label=_("签订日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    signed_date = forms.DateField(label=_("签订日期"), widget=DATE_WIDGET())
 
 
 class TerminateForm(forms.Form):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from projects import permissions
 from projects.admin.base import HistoryAdmin, QicaiModelAdmin, ReadOnlyInline
 from projects.formatting import format_cny, format_percent, status_badge
+from projects.forms import DATE_WIDGET
 from projects.models import BudgetCategory, BudgetLine, Instalment, Project, Round, RoundInstalmentRule, SocialFund
 from projects.querysets import leverage
 from projects.services import StaleTransition, WorkflowError, can_release, condition_unmet, instalment_release
@@ -71,9 +72,7 @@ class RoundAdmin(HistoryAdmin):
         "leverage_ratio",
     ]
     list_display_links = ["year", "title"]
-    list_filter = ["status"]
     search_fields = ["title", "year"]
-    date_hierarchy = "launch_date"
     inlines = [RoundInstalmentRuleInline]
     readonly_fields = ["money_position"]
     fieldsets = [
@@ -164,6 +163,9 @@ class BudgetLineInline(ProjectPartInline):
 
     def can_change_for(self, user, project):
         return permissions.can_edit_project(user, project)
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 3 if obj is None else 0  # a new application starts with rows to fill in
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("category")
@@ -261,7 +263,7 @@ class SocialFundAdmin(QicaiModelAdmin):
 
 class ReleaseForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    released_on = forms.DateField(label=_("拨付日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    released_on = forms.DateField(label=_("拨付日期"), widget=DATE_WIDGET())
     voucher_number = forms.CharField(label=_("凭证号"), max_length=40)
 
 

@@ -129,3 +129,32 @@ def can_transition_by_action(user, project: Project, action: str) -> bool:
     from projects.workflow import TRANSITIONS
 
     return can_transition(user, project, TRANSITIONS[action])
+
+
+# -- casework: people served, and the service given --------------------------------------
+
+CASEWORK_STATES = frozenset({"contracted", "in_progress", "midterm_evaluated"})
+
+
+def can_view_beneficiary(user, beneficiary) -> bool:
+    if not user.has_perm("projects.view_beneficiary"):
+        return False
+    if sees_whole_portfolio(user):
+        return True
+    if is_implementing_unit(user):
+        return beneficiary.enrollments.filter(project__implementing_unit_id=organization_id_of(user)).exists()
+    return False
+
+
+def can_keep_casework(user, project: Project) -> bool:
+    """The project's own unit records enrolments, follow-ups and activities while the service runs."""
+    return (
+        is_implementing_unit(user)
+        and project.implementing_unit_id == organization_id_of(user)
+        and project.status in CASEWORK_STATES
+    ) or (getattr(user, "is_superuser", False) and project.status in CASEWORK_STATES)
+
+
+def can_view_unit_record(user, organization_id: int) -> bool:
+    """Social workers and volunteers: their own unit's, or everything for programme staff."""
+    return sees_whole_portfolio(user) or (is_implementing_unit(user) and organization_id == organization_id_of(user))

@@ -7,7 +7,7 @@ export, autocomplete and object lookup goes through it.
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
-from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from projects import permissions
@@ -136,15 +136,72 @@ class ProjectTransitionQuerySet(models.QuerySet):
 class ScopedByProjectQuerySet(models.QuerySet):
     """Records that belong to one project are seen exactly where their project is."""
 
+    project_path = "project"
+
     def visible_to(self, user):
         from projects.models import Project
 
         if permissions.sees_whole_portfolio(user):
             return self
-        return self.filter(project__in=Project.objects.visible_to(user))
+        return self.filter(**{f"{self.project_path}__in": Project.objects.visible_to(user)})
 
     def for_list(self):
-        return self.select_related("project")
+        return self.select_related(self.project_path)
+
+
+class FollowUpQuerySet(ScopedByProjectQuerySet):
+    project_path = "enrollment__project"
+
+    def for_list(self):
+        return self.select_related("enrollment__project", "enrollment__beneficiary", "social_worker")
+
+
+class EnrollmentQuerySet(ScopedByProjectQuerySet):
+    def for_list(self):
+        return self.select_related("project", "beneficiary", "beneficiary__community")
+
+
+class ScopedByUnitQuerySet(models.QuerySet):
+    """People registered by a unit (its social workers, its volunteers) are that unit's to see."""
+
+    unit_field = "organization"
+
+    def visible_to(self, user):
+        if permissions.sees_whole_portfolio(user):
+            return self
+        if permissions.is_implementing_unit(user):
+            return self.filter(**{f"{self.unit_field}_id": permissions.organization_id_of(user)})
+        return self.none()
+
+    def for_list(self):
+        return self.select_related(self.unit_field)
+
+
+class SocialWorkerQuerySet(ScopedByUnitQuerySet):
+    unit_field = "employer"
+
+
+class VolunteerQuerySet(ScopedByUnitQuerySet):
+    unit_field = "organization"
+
+
+class BeneficiaryQuerySet(models.QuerySet):
+    """A beneficiary is seen by programme staff (masked) and by the units that enrolled them."""
+
+    def visible_to(self, user):
+        from projects.models import Enrollment
+
+        if permissions.sees_whole_portfolio(user):
+            return self
+        if permissions.is_implementing_unit(user):
+            enrolled = Enrollment.objects.filter(
+                beneficiary=OuterRef("pk"), project__implementing_unit_id=permissions.organization_id_of(user)
+            )
+            return self.filter(Exists(enrolled))
+        return self.none()
+
+    def for_list(self):
+        return self.select_related("community")
 
 
 class InstalmentQuerySet(ScopedByProjectQuerySet):

@@ -39,13 +39,22 @@ def sniff_scan(upload) -> tuple[str, str]:
 
     Raises WorkflowError with a Chinese message for anything else.
     """
-    problem = _size_problem(upload, settings.QICAI_SCAN_MAX_BYTES)
+    return _sniff(upload, limit=settings.QICAI_SCAN_MAX_BYTES, allow_pdf=True)
+
+
+def sniff_image(upload, *, limit: int) -> tuple[str, str]:
+    """(extension, content type) of a photo: JPEG or PNG judged by content, at most ``limit`` bytes."""
+    return _sniff(upload, limit=limit, allow_pdf=False)
+
+
+def _sniff(upload, *, limit: int, allow_pdf: bool) -> tuple[str, str]:
+    problem = _size_problem(upload, limit)
     if problem:
         raise WorkflowError(problem)
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
-    if head.startswith(PDF_MAGIC):
+    if allow_pdf and head.startswith(PDF_MAGIC):
         upload.seek(max(0, upload.size - 2048))
         tail = upload.read()
         upload.seek(0)
@@ -60,4 +69,6 @@ def sniff_scan(upload) -> tuple[str, str]:
         if not _image_is_sound(upload):
             raise WorkflowError(_("JPEG 图片已损坏，无法读取。"))
         return ".jpg", "image/jpeg"
-    raise WorkflowError(_("只接受 PDF、JPEG 或 PNG 文件（按文件内容判断，与文件名无关）。"))
+    if allow_pdf:
+        raise WorkflowError(_("只接受 PDF、JPEG 或 PNG 文件（按文件内容判断，与文件名无关）。"))
+    raise WorkflowError(_("只接受 JPEG 或 PNG 图片（按文件内容判断，与文件名无关）。"))

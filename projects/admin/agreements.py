@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpRespo
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
@@ -243,7 +243,7 @@ class AgreementAdmin(ExportMixin, HistoryAdmin):
             ),
             run=lambda a, data: agreement_sign_framework(agreement=a, by=request.user, signed_date=data["signed_date"]),
             title=gettext("签订框架协议"),
-            button=gettext("签订"),
+            button=pgettext("agreement action", "签订"),
         )
 
     def terminate_view(self, request, object_id):
@@ -258,5 +258,5 @@ class AgreementAdmin(ExportMixin, HistoryAdmin):
             ),
             run=lambda a, data: agreement_terminate(agreement=a, by=request.user, reason=data["reason"]),
             title=gettext("终止协议"),
-            button=gettext("终止"),
+            button=pgettext("agreement action", "终止"),
         )

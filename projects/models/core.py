@@ -185,7 +185,7 @@ class Round(models.Model):
                 condition=Q(management_cap_percent__isnull=True)
                 | Q(management_cap_percent__gte=0, management_cap_percent__lte=100),
                 name="round_management_cap_percent",
-                violation_error_message=_("管理费上限应在0%至100%之间。"),
+                violation_error_message=_("管理费上限应在0%%至100%%之间。"),  # %% : Django formats this message,
             ),
         ]
 
@@ -597,7 +597,7 @@ class RoundInstalmentRule(models.Model):
             models.CheckConstraint(
                 condition=Q(percent__gt=0, percent__lte=100),
                 name="instalmentrule_percent_range",
-                violation_error_message=_("比例应大于0%且不超过100%。"),
+                violation_error_message=_("比例应大于0%%且不超过100%%。"),  # %% : Django formats this message,
             ),
         ]
 

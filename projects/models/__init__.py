@@ -1,0 +1,36 @@
+"""The portfolio's records. ``core``: organisations, rounds, projects, agreements, money;
+``casework``: beneficiaries, enrolments, follow-ups, activities, volunteers, social workers, cases."""
+
+from projects.models.casework import (  # noqa: F401
+    Activity,
+    ActivityPhoto,
+    ActivityStaff,
+    ActivityVolunteer,
+    Beneficiary,
+    CaseStory,
+    Enrollment,
+    FollowUp,
+    NeedAssessment,
+    PersonalDataAccess,
+    RiskLevel,
+    SocialWorker,
+    SpecialGroup,
+    Volunteer,
+)
+from projects.models.core import (  # noqa: F401  # noqa: F401
+    ZERO,
+    Agreement,
+    BudgetCategory,
+    BudgetLine,
+    Instalment,
+    InstalmentCondition,
+    Membership,
+    Organization,
+    Project,
+    ProjectTransition,
+    Round,
+    RoundInstalmentRule,
+    ServiceCategory,
+    SocialFund,
+    money_field,
+)

@@ -1,0 +1,466 @@
+"""Casework records: the people served and the service given. The most sensitive data in the system.
+
+A ``Beneficiary`` holds only the identity shared across the district (one person, one
+record, keyed by the ID number). Everything a unit learns about the person — family,
+traits, social factors, needs, risk, consent, follow-ups — lives on that unit's
+``Enrollment``, so a second unit serving the same person sees only what it recorded
+itself plus the shared identity. Page titles and ``__str__`` carry case numbers, never
+names; ID and phone numbers are masked wherever they are shown (``projects.privacy``).
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from projects.models.core import Organization, Project
+from projects.querysets import (
+    BeneficiaryQuerySet,
+    EnrollmentQuerySet,
+    FollowUpQuerySet,
+    ScopedByProjectQuerySet,
+    SocialWorkerQuerySet,
+    VolunteerQuerySet,
+)
+from projects.validators import validate_id_number
+
+PHONE_VALIDATOR = RegexValidator(r"^[0-9+\-() ]{5,30}$", _("请输入有效的电话号码（数字、空格、+、-、括号）。"))
+
+
+class SpecialGroup(models.TextChoices):
+    COMMUNITY_CORRECTION = "correction", _("社区矫正人员")
+    RELEASED_PRISONER = "released", _("刑满释放人员")
+    DRUG_REHABILITATION = "drug", _("社区戒毒康复人员")
+    IDLE_YOUTH = "youth", _("闲散青少年")
+    MENTAL_ILLNESS = "mental", _("精神障碍患者")
+    ELDERLY_ALONE = "elderly", _("独居老人")
+    MIGRANT_FAMILY = "migrant", _("外来务工人员家庭")
+    DISABILITY = "disability", _("残疾人")
+    HARDSHIP = "hardship", _("低保、特困家庭")
+    OTHER = "other", _("其他")
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("低")
+    MEDIUM = "medium", _("中")
+    HIGH = "high", _("高")
+
+
+class Beneficiary(models.Model):
+    class Gender(models.TextChoices):
+        MALE = "male", _("男")
+        FEMALE = "female", _("女")
+        UNKNOWN = "unknown", _("未说明")
+
+    code = models.CharField(_("服务对象编号"), max_length=12, unique=True, editable=False)
+    name = models.CharField(_("姓名"), max_length=40)
+    gender = models.CharField(_("性别"), max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
+    date_of_birth = models.DateField(_("出生日期"), null=True, blank=True)
+    id_number = models.CharField(
+        _("身份证号"),
+        max_length=18,
+        blank=True,
+        validators=[validate_id_number],
+        help_text=_("18位；15位旧号码自动升级为18位；没有身份证的可留空。"),
+    )
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[PHONE_VALIDATOR])
+    community = models.ForeignKey(
+        Organization,
+        verbose_name=_("居住社区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="residents",
+        limit_choices_to={"type": "community"},
+    )
+    special_group = models.CharField(_("特殊人群类别"), max_length=20, choices=SpecialGroup.choices)
+    registered_by = models.ForeignKey(
+        Organization, verbose_name=_("首次登记单位"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = BeneficiaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("服务对象")
+        verbose_name_plural = _("服务对象")
+        ordering = ["code"]
+        permissions = [("view_personal_data", _("查看完整身份证号和电话（每次查看都会记录）"))]
+        constraints = [
+            # One person, one record: the ID number identifies them across the district.
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=~Q(id_number=""),
+                name="beneficiary_id_number_unique",
+                violation_error_message=_("该身份证号已登记为服务对象。"),
+            )
+        ]
+
+    def __str__(self):
+        return self.code  # never the name: __str__ ends up in page titles and logs
+
+
+class Enrollment(models.Model):
+    """个案: one beneficiary served by one project, with what that project's unit assessed and planned."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("服务中")
+        CLOSED = "closed", _("已结案")
+
+    class Subsistence(models.TextChoices):
+        NONE = "none", _("无")
+        DIBAO = "dibao", _("低保")
+        TEKUN = "tekun", _("特困")
+        LOW_INCOME = "low_income", _("低收入")
+
+    class Income(models.TextChoices):
+        NONE = "none", _("无收入")
+        BELOW_1000 = "lt1000", _("1000元以下/月")
+        BELOW_3000 = "lt3000", _("1000–3000元/月")
+        ABOVE_3000 = "ge3000", _("3000元以上/月")
+
+    beneficiary = models.ForeignKey(
+        Beneficiary, verbose_name=_("服务对象"), on_delete=models.PROTECT, related_name="enrollments"
+    )
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="enrollments")
+    intake_date = models.DateField(_("接案日期"))
+    household_size = models.PositiveSmallIntegerField(_("家庭人口"), null=True, blank=True)
+    family_situation = models.TextField(_("家庭情况"), blank=True, help_text=_("家庭成员、照料、关系等。"))
+    subsistence = models.CharField(_("低保/特困"), max_length=20, choices=Subsistence.choices, default=Subsistence.NONE)
+    income_level = models.CharField(_("收入水平"), max_length=20, choices=Income.choices, blank=True)
+    personal_traits = models.TextField(_("个人特点"), blank=True)
+    social_factors = models.TextField(_("社会影响因素"), blank=True)
+    risk_level = models.CharField(_("风险等级"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW)
+    service_plan = models.TextField(_("服务计划"), blank=True)
+    goals = models.TextField(_("服务目标"), blank=True)
+    consent_on = models.DateField(_("同意处理个人信息日期"), null=True, blank=True)
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("同意书登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(_("个案状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_on = models.DateField(_("结案日期"), null=True, blank=True)
+    closing_summary = models.TextField(_("结案小结"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = EnrollmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("个案")
+        verbose_name_plural = _("个案")
+        ordering = ["project", "-intake_date", "pk"]
+        indexes = [models.Index(fields=["project", "status"], name="enrollment_project_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["beneficiary", "project"],
+                name="enrollment_once_per_project",
+                violation_error_message=_("该服务对象已在本项目建档。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(closed_on__isnull=False),
+                name="enrollment_closed_has_date",
+                violation_error_message=_("结案须填写结案日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("intake_date")),
+                name="enrollment_closed_after_intake",
+                violation_error_message=_("结案日期不能早于接案日期。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project.code}/{self.beneficiary.code}"
+
+
+class NeedAssessment(models.Model):
+    class Need(models.TextChoices):
+        MATERIAL = "material", _("物质帮扶")
+        EMOTIONAL = "emotional", _("情感关怀")
+        PSYCHOLOGICAL = "psychological", _("心理支持")
+        LEGAL = "legal", _("法律援助")
+        EMPLOYMENT = "employment", _("就业")
+        HEALTH = "health", _("医疗康复")
+        EDUCATION = "education", _("教育")
+        CARE = "care", _("生活照料")
+        SOCIAL = "social", _("社会融入")
+
+    class Severity(models.IntegerChoices):
+        NONE = 0, _("无")
+        MILD = 1, _("轻")
+        MODERATE = 2, _("中")
+        SEVERE = 3, _("重")
+
+    enrollment = models.ForeignKey(Enrollment, verbose_name=_("个案"), on_delete=models.CASCADE, related_name="needs")
+    need = models.CharField(_("需求"), max_length=20, choices=Need.choices)
+    severity = models.PositiveSmallIntegerField(_("程度"), choices=Severity.choices, default=Severity.MILD)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("需求评估")
+        verbose_name_plural = _("需求评估")
+        ordering = ["enrollment", "-severity", "need"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "need"],
+                name="need_once_per_enrollment",
+                violation_error_message=_("同一需求只需评估一次。"),
+            ),
+            models.CheckConstraint(condition=Q(severity__lte=3), name="need_severity_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_need_display()}：{self.get_severity_display()}"
+
+
+class SocialWorker(models.Model):
+    class Certification(models.TextChoices):
+        NONE = "none", _("无")
+        ASSISTANT = "assistant", _("助理社会工作师")
+        SOCIAL_WORKER = "social_worker", _("社会工作师")
+        SENIOR = "senior", _("高级社会工作师")
+
+    name = models.CharField(_("姓名"), max_length=40)
+    gender = models.CharField(_("性别"), max_length=10, choices=Beneficiary.Gender.choices, default="unknown")
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[PHONE_VALIDATOR])
+    employer = models.ForeignKey(
+        Organization, verbose_name=_("所在单位"), on_delete=models.PROTECT, related_name="social_workers"
+    )
+    certification = models.CharField(
+        _("职业资格"), max_length=20, choices=Certification.choices, default=Certification.NONE
+    )
+    certificate_number = models.CharField(_("证书编号"), max_length=40, blank=True)
+    is_supervisor = models.BooleanField(_("督导"), default=False)
+    projects = models.ManyToManyField(Project, verbose_name=_("服务项目"), blank=True, related_name="social_workers")
+    is_active = models.BooleanField(_("在岗"), default=True)
+
+    objects = SocialWorkerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("社工")
+        verbose_name_plural = _("社工")
+        ordering = ["employer", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Volunteer(models.Model):
+    name = models.CharField(_("姓名"), max_length=40)
+    gender = models.CharField(_("性别"), max_length=10, choices=Beneficiary.Gender.choices, default="unknown")
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[PHONE_VALIDATOR])
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("登记单位"), on_delete=models.PROTECT, related_name="volunteers"
+    )
+    skills = models.CharField(_("特长"), max_length=100, blank=True)
+    registered_on = models.DateField(_("登记日期"))
+    is_active = models.BooleanField(_("在册"), default=True)
+
+    objects = VolunteerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("义工/志愿者")
+        verbose_name_plural = _("义工/志愿者")
+        ordering = ["organization", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class FollowUp(models.Model):
+    """跟踪记录: a dated note on how the person's needs, risk and circumstances changed."""
+
+    enrollment = models.ForeignKey(
+        Enrollment, verbose_name=_("个案"), on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    date = models.DateField(_("日期"))
+    social_worker = models.ForeignKey(
+        SocialWorker, verbose_name=_("社工"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    method = models.CharField(
+        _("方式"),
+        max_length=20,
+        choices=[("visit", _("入户探访")), ("interview", _("面谈")), ("phone", _("电话")), ("other", _("其他"))],
+        default="visit",
+    )
+    needs_change = models.TextField(_("需求变化"), blank=True)
+    circumstances = models.TextField(_("情况变化"), blank=True)
+    risk_level = models.CharField(_("风险等级"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW)
+    note = models.TextField(_("跟踪记录"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("跟踪记录")
+        verbose_name_plural = _("跟踪记录")
+        ordering = ["enrollment", "-date", "-pk"]
+        indexes = [models.Index(fields=["enrollment", "-date"], name="followup_enrollment_date")]
+
+    def __str__(self):
+        return f"{self.enrollment} {self.date}"
+
+
+class Activity(models.Model):
+    class Type(models.TextChoices):
+        CASEWORK = "casework", _("个案辅导")
+        GROUP = "group", _("小组活动")
+        COMMUNITY = "community", _("社区活动")
+        TRAINING = "training", _("培训")
+        PUBLICITY = "publicity", _("宣传")
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="activities")
+    type = models.CharField(_("活动类型"), max_length=20, choices=Type.choices)
+    title = models.CharField(_("活动名称"), max_length=100)
+    date = models.DateField(_("日期"))
+    venue = models.ForeignKey(
+        Organization,
+        verbose_name=_("活动地点（社区）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"type__in": ["community", "subdistrict"]},
+    )
+    participants = models.PositiveIntegerField(_("参与人数"), default=0)
+    attendees = models.ManyToManyField(Enrollment, verbose_name=_("参加的个案"), blank=True, related_name="activities")
+    description = models.TextField(_("活动内容"), blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = ScopedByProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("服务活动")
+        verbose_name_plural = _("服务活动")
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["project", "type"], name="activity_project_type")]
+
+    def __str__(self):
+        return f"{self.project.code} {self.date} {self.title}"
+
+
+class ActivityStaff(models.Model):
+    activity = models.ForeignKey(Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="staff")
+    social_worker = models.ForeignKey(SocialWorker, verbose_name=_("社工"), on_delete=models.PROTECT, related_name="+")
+    hours = models.DecimalField(
+        _("服务时数"), max_digits=5, decimal_places=1, validators=[MinValueValidator(0), MaxValueValidator(24)]
+    )
+
+    class Meta:
+        verbose_name = _("社工服务时数")
+        verbose_name_plural = _("社工服务时数")
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "social_worker"], name="activitystaff_once"),
+            models.CheckConstraint(condition=Q(hours__gte=0, hours__lte=24), name="activitystaff_hours_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.social_worker} {self.hours}"
+
+
+class ActivityVolunteer(models.Model):
+    activity = models.ForeignKey(Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="volunteers")
+    volunteer = models.ForeignKey(Volunteer, verbose_name=_("义工"), on_delete=models.PROTECT, related_name="hours")
+    hours = models.DecimalField(
+        _("服务时数"), max_digits=5, decimal_places=1, validators=[MinValueValidator(0), MaxValueValidator(24)]
+    )
+
+    class Meta:
+        verbose_name = _("义工服务时数")
+        verbose_name_plural = _("义工服务时数")
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "volunteer"], name="activityvolunteer_once"),
+            models.CheckConstraint(condition=Q(hours__gte=0, hours__lte=24), name="activityvolunteer_hours_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer} {self.hours}"
+
+
+class ActivityPhoto(models.Model):
+    activity = models.ForeignKey(Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(_("照片"), upload_to="activity-photos/", editable=False)
+    content_type = models.CharField(_("图片类型"), max_length=20, editable=False)
+    caption = models.CharField(_("说明"), max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("活动照片")
+        verbose_name_plural = _("活动照片")
+        ordering = ["activity", "pk"]
+
+    def __str__(self):
+        return self.caption or f"{self.activity_id}-{self.pk}"
+
+
+class CaseStory(models.Model):
+    """服务案例: an anonymised case study for publicity and the annual report."""
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="case_stories")
+    enrollment = models.ForeignKey(
+        Enrollment,
+        verbose_name=_("对应个案"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("用于核对服务对象的同意；案例正文中不得出现真实姓名或身份证号。"),
+    )
+    title = models.CharField(_("标题"), max_length=100)
+    narrative = models.TextField(_("案例叙述"))
+    service_method = models.TextField(_("服务方法"), blank=True)
+    outcome = models.TextField(_("服务成效"), blank=True)
+    consent_on = models.DateField(_("服务对象同意发布日期"))
+    photo = models.FileField(_("照片"), upload_to="case-photos/", blank=True, editable=False)
+    is_excellent = models.BooleanField(_("优秀案例"), default=False, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = ScopedByProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("服务案例")
+        verbose_name_plural = _("服务案例")
+        ordering = ["-created_at"]
+        permissions = [("mark_excellent_casestory", _("评定优秀案例"))]
+
+    def __str__(self):
+        return self.title
+
+
+class PersonalDataAccess(models.Model):
+    """访问记录: a full ID or phone number was shown to a user, or exported unmasked."""
+
+    class Field(models.TextChoices):
+        ID_NUMBER = "id_number", _("身份证号")
+        PHONE = "phone", _("联系电话")
+        EXPORT = "export", _("导出未脱敏数据")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("查看人"), on_delete=models.PROTECT, related_name="+"
+    )
+    beneficiary = models.ForeignKey(
+        Beneficiary, verbose_name=_("服务对象"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    field = models.CharField(_("内容"), max_length=20, choices=Field.choices)
+    records = models.PositiveIntegerField(_("记录数"), default=1)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("个人信息访问记录")
+        verbose_name_plural = _("个人信息访问记录")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.user} {self.get_field_display()} {self.at:%Y-%m-%d %H:%M}"

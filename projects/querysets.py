@@ -7,7 +7,7 @@ export, autocomplete and object lookup goes through it.
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
-from django.db.models import DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from projects import permissions
@@ -96,6 +96,34 @@ class ProjectQuerySet(models.QuerySet):
 
     def in_states(self, states):
         return self.filter(status__in=states)
+
+    def with_service_stats(self):
+        """People served (unique), enrolments, activities and volunteer hours per project, for lists and reports."""
+        from projects.models import Activity, ActivityVolunteer, Enrollment
+
+        project_ref = OuterRef("pk")
+
+        def count(queryset, field):
+            subquery = queryset.order_by().values("project").annotate(n=Count(field, distinct=True)).values("n")
+            return Coalesce(Subquery(subquery), Value(0))
+
+        volunteer_hours = (
+            ActivityVolunteer.objects.filter(activity__project=project_ref)
+            .order_by()
+            .values("activity__project")
+            .annotate(h=Sum("hours"))
+            .values("h")
+        )
+        return self.annotate(
+            people_served=count(Enrollment.objects.filter(project=project_ref), "beneficiary"),
+            enrollment_count=count(Enrollment.objects.filter(project=project_ref), "pk"),
+            activity_count=count(Activity.objects.filter(project=project_ref), "pk"),
+            volunteer_hours=Coalesce(
+                Subquery(volunteer_hours, output_field=DecimalField(max_digits=10, decimal_places=1)),
+                Value(Decimal("0")),
+                output_field=DecimalField(max_digits=10, decimal_places=1),
+            ),
+        )
 
     def with_money(self):
         """Government money approved, social money matched and money disbursed, per project."""

@@ -551,8 +551,11 @@ class DemoSeeder:
                 )
                 project.refresh_from_db()
             instalments = instalment_plan_create(project=project)
-            dates = [project.start_date + datetime.timedelta(days=10), datetime.date(2013, 3, 25),
-                     datetime.date(2013, 9, 5)]  # fmt: skip
+            dates = [
+                project.start_date + datetime.timedelta(days=10),
+                datetime.date(2013, 3, 25),
+                datetime.date(2013, 9, 5),
+            ]
             paid = instalments if round_.year == 2012 else instalments[:1]
             for instalment, released_on in zip(paid, dates, strict=False):
                 instalment.project = project

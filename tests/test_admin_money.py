@@ -21,8 +21,9 @@ def round_2014(db):
 
 @pytest.fixture
 def contracted(cast, round_2014, unit_org):
-    project = project_in_state(S.APPROVED, round=round_2014, implementing_unit=unit_org,
-                               requested_amount=Decimal("33333.33"))  # fmt: skip
+    project = project_in_state(
+        S.APPROVED, round=round_2014, implementing_unit=unit_org, requested_amount=Decimal("33333.33")
+    )
     project_sign(project=project, by=cast["association"], signed_date=datetime.date(2014, 3, 5))
     return project
 
@@ -38,8 +39,9 @@ def test_civil_affairs_releases_the_first_instalment(client, cast, contracted):
     assert release_url(first) in page and "13,333.33" in page
     form = client.get(release_url(first)).content.decode()
     assert "协议签订后" in form and "已满足" in form
-    response = client.post(release_url(first), {"version": 0, "released_on": "2014-03-20",
-                                                "voucher_number": "JCMZ-2014-007"}, follow=True)  # fmt: skip
+    response = client.post(
+        release_url(first), {"version": 0, "released_on": "2014-03-20", "voucher_number": "JCMZ-2014-007"}, follow=True
+    )
     assert "已登记" in response.content.decode()
     first.refresh_from_db()
     assert first.status == Instalment.Status.RELEASED and first.voucher_number == "JCMZ-2014-007"
@@ -78,13 +80,21 @@ def test_instalment_rules_must_sum_to_100(client, cast, round_2014):
     client.force_login(cast["civil"])
     url = reverse("admin:projects_round_change", args=[round_2014.pk])
     data = {
-        "year": 2014, "title": "2014年度七彩工程", "status": "in_progress", "budget": "100000",
-        "instalment_rules-TOTAL_FORMS": "2", "instalment_rules-INITIAL_FORMS": "0",
-        "instalment_rules-0-order": "1", "instalment_rules-0-name": "首期", "instalment_rules-0-percent": "50",
+        "year": 2014,
+        "title": "2014年度七彩工程",
+        "status": "in_progress",
+        "budget": "100000",
+        "instalment_rules-TOTAL_FORMS": "2",
+        "instalment_rules-INITIAL_FORMS": "0",
+        "instalment_rules-0-order": "1",
+        "instalment_rules-0-name": "首期",
+        "instalment_rules-0-percent": "50",
         "instalment_rules-0-condition": "signed",
-        "instalment_rules-1-order": "2", "instalment_rules-1-name": "尾期", "instalment_rules-1-percent": "40",
+        "instalment_rules-1-order": "2",
+        "instalment_rules-1-name": "尾期",
+        "instalment_rules-1-percent": "40",
         "instalment_rules-1-condition": "final_passed",
-    }  # fmt: skip
+    }
     response = client.post(url, data)
     assert response.status_code == 200 and "各期拨付比例合计应为100%，当前为90%" in response.content.decode()
     assert not RoundInstalmentRule.objects.exists()

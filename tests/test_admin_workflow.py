@@ -31,8 +31,11 @@ def change_url(project):
 
 def buttons(client, project):
     body = client.get(change_url(project)).content.decode()
-    return {action for action in ["submit", "recommend", "return", "reject", "approve", "sign", "start",
-                                  "terminate", "archive"] if transition_url(project, action) in body}  # fmt: skip
+    return {
+        action
+        for action in ["submit", "recommend", "return", "reject", "approve", "sign", "start", "terminate", "archive"]
+        if transition_url(project, action) in body
+    }
 
 
 @pytest.mark.parametrize(

@@ -34,8 +34,7 @@ from projects.services import (
 class AgreementAdminForm(forms.ModelForm):
     class Meta:
         model = Agreement
-        fields = ["kind", "title", "round", "project", "party_a", "party_b", "amount", "term_start", "term_end",
-                  "note"]  # fmt: skip
+        fields = ["kind", "title", "round", "project", "party_a", "party_b", "amount", "term_start", "term_end", "note"]
 
     def clean(self):
         cleaned = super().clean()
@@ -66,8 +65,18 @@ class AgreementAdmin(ExportMixin, HistoryAdmin):
     form = AgreementAdminForm
     resource_classes = [AgreementResource]
     change_form_template = "admin/projects/agreement/change_form.html"
-    list_display = ["number", "kind", "round", "project", "party_a", "party_b", "amount_display", "signed_date",
-                    "status_display", "has_scan"]  # fmt: skip
+    list_display = [
+        "number",
+        "kind",
+        "round",
+        "project",
+        "party_a",
+        "party_b",
+        "amount_display",
+        "signed_date",
+        "status_display",
+        "has_scan",
+    ]
     list_filter = ["kind", "status", "round"]
     search_fields = ["number", "title", "project__code", "project__title", "party_a__name", "party_b__name"]
     autocomplete_fields = ["party_a", "party_b", "round", "project"]
@@ -217,8 +226,9 @@ class AgreementAdmin(ExportMixin, HistoryAdmin):
             except WorkflowError as error:
                 form.add_error(None, error.message)
             else:
-                messages.success(request, gettext("协议 %(number)s 已%(action)s。") % {"number": agreement.number,
-                                                                                    "action": button})  # fmt: skip
+                messages.success(
+                    request, gettext("协议 %(number)s 已%(action)s。") % {"number": agreement.number, "action": button}
+                )
                 return HttpResponseRedirect(self._change_url(agreement))
         context = {
             **self.admin_site.each_context(request),

@@ -186,8 +186,16 @@ class SocialFundInline(ProjectPartInline):
 
 class InstalmentInline(ReadOnlyInline):
     model = Instalment
-    fields = ["name", "percent", "amount_display", "condition", "status_display", "released_on", "voucher_number",
-              "action"]  # fmt: skip
+    fields = [
+        "name",
+        "percent",
+        "amount_display",
+        "condition",
+        "status_display",
+        "released_on",
+        "voucher_number",
+        "action",
+    ]
     readonly_fields = fields
     show_change_link = False
     verbose_name_plural = _("拨付计划")
@@ -269,13 +277,33 @@ class ReleaseForm(forms.Form):
 
 @admin.register(Instalment)
 class InstalmentAdmin(HistoryAdmin):
-    list_display = ["project", "name", "percent", "amount_display", "condition", "status_display", "released_on",
-                    "voucher_number", "released_by"]  # fmt: skip
+    list_display = [
+        "project",
+        "name",
+        "percent",
+        "amount_display",
+        "condition",
+        "status_display",
+        "released_on",
+        "voucher_number",
+        "released_by",
+    ]
     list_filter = ["status", "condition", "project__round"]
     search_fields = ["project__code", "project__title", "voucher_number"]
     date_hierarchy = "released_on"
-    readonly_fields = ["project", "sequence", "name", "percent", "amount", "condition", "status", "released_on",
-                       "voucher_number", "released_by", "released_at"]  # fmt: skip
+    readonly_fields = [
+        "project",
+        "sequence",
+        "name",
+        "percent",
+        "amount",
+        "condition",
+        "status",
+        "released_on",
+        "voucher_number",
+        "released_by",
+        "released_at",
+    ]
 
     def can_view_object(self, user, obj):
         return permissions.can_view_project(user, obj.project)

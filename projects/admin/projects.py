@@ -69,10 +69,23 @@ class ProjectAdminForm(forms.ModelForm):
         model = Project
         # The status and approved amount change only through workflow transitions.
         fields = [
-            "title", "round", "category", "service_model", "target_group", "implementing_unit", "partners",
-            "guiding_department", "subdistrict", "community", "start_date", "end_date", "requested_amount",
-            "target_beneficiaries", "objectives", "description",
-        ]  # fmt: skip
+            "title",
+            "round",
+            "category",
+            "service_model",
+            "target_group",
+            "implementing_unit",
+            "partners",
+            "guiding_department",
+            "subdistrict",
+            "community",
+            "start_date",
+            "end_date",
+            "requested_amount",
+            "target_beneficiaries",
+            "objectives",
+            "description",
+        ]
 
     def clean(self):
         cleaned = super().clean()

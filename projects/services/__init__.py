@@ -19,6 +19,7 @@ from projects.services.casework import (
     case_story_problems,
     enrollment_close,
     normalized_id,
+    unit_person_save,
 )
 from projects.services.errors import StaleTransition, WorkflowError
 from projects.services.money import (
@@ -89,4 +90,5 @@ __all__ = [
     "project_terminate",
     "round_committed_amount",
     "round_remaining_budget",
+    "unit_person_save",
 ]

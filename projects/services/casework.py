@@ -192,3 +192,13 @@ def case_story_mark_excellent(*, story: CaseStory, by, excellent: bool = True) -
     CaseStory.objects.filter(pk=story.pk).update(is_excellent=excellent)
     story.refresh_from_db()
     return story
+
+
+def unit_person_save(*, person, by, owner_field: str):
+    """Save a social worker or volunteer; an implementing unit's people are always its own."""
+    if permissions.is_implementing_unit(by):
+        setattr(person, f"{owner_field}_id", permissions.organization_id_of(by))
+    elif not getattr(by, "is_superuser", False):
+        raise WorkflowError(_("社工和义工由其所在的实施单位登记。"))
+    person.save()
+    return person

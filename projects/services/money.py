@@ -18,8 +18,11 @@ FEN = Decimal("0.01")
 HUNDRED = Decimal("100")
 C = InstalmentCondition
 # Used when a round sets no plan of its own.
-DEFAULT_PLAN = [(_("首期"), Decimal("40"), C.SIGNED), (_("中期"), Decimal("40"), C.MIDTERM_PASSED),
-                (_("尾期"), Decimal("20"), C.FINAL_PASSED)]  # fmt: skip
+DEFAULT_PLAN = [
+    (_("首期"), Decimal("40"), C.SIGNED),
+    (_("中期"), Decimal("40"), C.MIDTERM_PASSED),
+    (_("尾期"), Decimal("20"), C.FINAL_PASSED),
+]
 # A project whose service has been contracted and not stopped can receive money.
 PAYABLE_STATES = frozenset(
     {
@@ -141,8 +144,10 @@ def instalment_release(
         raise WorkflowError(_("请先拨付前一期款项：%(name)s。") % {"name": earlier.order_by("sequence").first().name})
     reason = condition_unmet(instalment)
     if reason:
-        raise WorkflowError(_("不满足拨付条件（%(condition)s）：%(reason)s") % {
-            "condition": instalment.get_condition_display(), "reason": reason})  # fmt: skip
+        raise WorkflowError(
+            _("不满足拨付条件（%(condition)s）：%(reason)s")
+            % {"condition": instalment.get_condition_display(), "reason": reason}
+        )
     if not voucher_number:
         raise WorkflowError(_("请填写凭证号。"))
     if released_on is None or released_on > timezone.localdate():

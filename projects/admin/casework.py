@@ -1,0 +1,904 @@
+"""Casework in the admin, with personal data protected.
+
+- ID and phone numbers are masked everywhere; a holder of ``view_personal_data`` reveals one
+  value at a time by POST, and each reveal is logged.
+- No personal data in URLs: no GET search over people (a POST lookup instead), no
+  autocomplete over beneficiaries; ``__str__`` of people-records are case numbers.
+- A unit sees only the enrolments, follow-ups and activities of its own projects; a person
+  enrolled with two units shows each unit only its own enrolment plus the shared identity.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max, Sum
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from projects import permissions, privacy
+from projects.admin.base import QicaiModelAdmin, ReadOnlyInline
+from projects.forms import DATE_WIDGET
+from projects.models import (
+    Activity,
+    ActivityPhoto,
+    ActivityStaff,
+    ActivityVolunteer,
+    Beneficiary,
+    CaseStory,
+    Enrollment,
+    FollowUp,
+    NeedAssessment,
+    PersonalDataAccess,
+    Project,
+    SocialWorker,
+    Volunteer,
+)
+from projects.services import (
+    WorkflowError,
+    activity_attendees_problem,
+    activity_photo_add,
+    beneficiary_correct_identity,
+    beneficiary_enroll,
+    case_story_mark_excellent,
+    case_story_problems,
+    enrollment_close,
+    normalized_id,
+    unit_person_save,
+)
+
+
+def casework_projects(user):
+    """The projects in which ``user`` may record casework now."""
+    projects = Project.objects.visible_to(user).filter(status__in=permissions.CASEWORK_STATES)
+    if not user.is_superuser:
+        projects = projects.filter(implementing_unit_id=permissions.organization_id_of(user))
+    return projects.select_related("round")
+
+
+class UserAwareForm(forms.ModelForm):
+    current_user = None  # set per request by UserAwareAdmin.get_form
+
+
+class UserAwareAdmin(QicaiModelAdmin):
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.current_user = request.user
+        return form
+
+
+def masked_id(beneficiary) -> str:
+    return privacy.mask_id(beneficiary.id_number) or "—"
+
+
+def masked_phone(person) -> str:
+    return privacy.mask_phone(person.phone) or "—"
+
+
+# -- beneficiaries -----------------------------------------------------------------------
+
+
+class EnrollmentOfBeneficiaryInline(ReadOnlyInline):
+    model = Enrollment
+    fields = ["project", "intake_date", "risk_level", "status"]
+    readonly_fields = fields
+    verbose_name_plural = _("在本单位的个案")
+
+    def get_queryset(self, request):
+        # Only the enrolments the viewer may see: never another unit's.
+        return Enrollment.objects.visible_to(request.user).select_related("project")
+
+
+class BeneficiaryForm(UserAwareForm):
+    new_id_number = forms.CharField(
+        label=_("更正身份证号"), required=False, help_text=_("留空则不变；原号码不会显示在此。")
+    )
+    new_phone = forms.CharField(label=_("更正联系电话"), required=False, help_text=_("留空则不变。"))
+
+    class Meta:
+        model = Beneficiary
+        fields = ["name", "gender", "date_of_birth", "community", "special_group"]
+
+    def clean_new_id_number(self):
+        value = self.cleaned_data["new_id_number"]
+        try:
+            return normalized_id(value)
+        except WorkflowError as error:
+            raise forms.ValidationError(error.message) from None
+
+
+@admin.register(Beneficiary)
+class BeneficiaryAdmin(UserAwareAdmin):
+    form = BeneficiaryForm
+    change_list_template = "admin/projects/beneficiary/change_list.html"
+    change_form_template = "admin/projects/beneficiary/change_form.html"
+    list_display = [
+        "code",
+        "name",
+        "gender",
+        "date_of_birth",
+        "id_display",
+        "phone_display",
+        "community",
+        "special_group",
+    ]
+    list_filter = ["special_group", "gender"]
+    autocomplete_fields = ["community"]
+    readonly_fields = ["code", "id_display", "phone_display", "registered_by"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "gender", "date_of_birth", "special_group", "community"]}),
+        (_("身份证号与电话（已脱敏）"), {"fields": ["id_display", "phone_display", "new_id_number", "new_phone"]}),
+    ]
+    inlines = [EnrollmentOfBeneficiaryInline]
+
+    def can_view_object(self, user, obj):
+        return permissions.can_view_beneficiary(user, obj)
+
+    def can_change_object(self, user, obj):
+        return permissions.can_view_beneficiary(user, obj) and (
+            permissions.is_implementing_unit(user) or user.is_superuser
+        )
+
+    def has_add_permission(self, request):
+        return False  # people are registered by enrolling them in a project (个案建档)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("身份证号"))
+    def id_display(self, beneficiary):
+        return masked_id(beneficiary)
+
+    @admin.display(description=_("联系电话"))
+    def phone_display(self, beneficiary):
+        return masked_phone(beneficiary)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        beneficiary_correct_identity(
+            beneficiary=obj,
+            by=request.user,
+            id_number=form.cleaned_data.get("new_id_number", ""),
+            phone=form.cleaned_data.get("new_phone", ""),
+        )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_reveal"] = obj is not None and privacy.can_reveal(request.user)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("lookup/", view(self.lookup_view), name="projects_beneficiary_lookup"),
+            path("<path:object_id>/reveal/<slug:field>/", view(self.reveal_view), name="projects_beneficiary_reveal"),
+            *super().get_urls(),
+        ]
+
+    def lookup_view(self, request):
+        """Find people by name or ID number without putting either into a URL: POST only."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        term = (request.POST.get("q") or "").strip()[:40]
+        results = Beneficiary.objects.none()
+        error = ""
+        if term:
+            visible = self.get_queryset(request)
+            try:
+                id_number = normalized_id(term) if any(c.isdigit() for c in term) else ""
+            except WorkflowError as problem:
+                error = problem.message
+                id_number = ""
+            results = visible.filter(id_number=id_number) if id_number else visible.filter(name__contains=term)
+            results = results.order_by("code")[:100]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("查找服务对象"),
+            "opts": self.opts,
+            "results": [(b, masked_id(b)) for b in results],
+            "searched": bool(term),
+            "error": error,
+        }
+        response = TemplateResponse(request, "admin/projects/beneficiary/lookup.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def reveal_view(self, request, object_id, field):
+        """Show one full value to a user allowed to see it, and log that they did. POST only."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        beneficiary = self.get_object(request, unquote(object_id))
+        if field not in ("id_number", "phone"):
+            raise Http404
+        try:
+            value = privacy.reveal(user=request.user, beneficiary=beneficiary, field=field)
+        except PermissionError:
+            raise PermissionDenied from None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("查看完整信息：%(code)s") % {"code": beneficiary.code},
+            "opts": self.opts,
+            "beneficiary": beneficiary,
+            "label": Beneficiary._meta.get_field(field).verbose_name,
+            "value": value,
+        }
+        response = TemplateResponse(request, "admin/projects/beneficiary/reveal.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+# -- enrolments ---------------------------------------------------------------------------
+
+
+class NeedAssessmentInline(admin.TabularInline):
+    model = NeedAssessment
+    extra = 0
+    fields = ["need", "severity", "note"]
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and (
+            obj is None or permissions.can_keep_casework(request.user, obj.project)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or permissions.can_keep_casework(request.user, obj.project)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+
+class FollowUpInline(NeedAssessmentInline):
+    model = FollowUp
+    fields = ["date", "method", "social_worker", "risk_level", "needs_change", "circumstances", "note"]
+    verbose_name_plural = _("新增跟踪记录")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()  # existing ones are shown as the timeline above
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj is not None and permissions.can_keep_casework(request.user, obj.project) else 0
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "social_worker":
+            kwargs["queryset"] = SocialWorker.objects.visible_to(request.user).filter(is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.base_fields["date"].widget = DATE_WIDGET()
+        return formset
+
+
+class EnrollmentAddForm(UserAwareForm):
+    """个案建档: who the person is (shared identity) and what this unit learns at intake."""
+
+    name = forms.CharField(label=_("姓名"), max_length=40)
+    gender = forms.ChoiceField(label=_("性别"), choices=Beneficiary.Gender.choices)
+    date_of_birth = forms.DateField(label=_("出生日期"), required=False, widget=DATE_WIDGET())
+    id_number = forms.CharField(
+        label=_("身份证号"), required=False, help_text=_("已在其他项目登记的同一身份证号，会关联到同一服务对象。")
+    )
+    phone = forms.CharField(label=_("联系电话"), required=False, max_length=30)
+    special_group = forms.ChoiceField(
+        label=_("特殊人群类别"), choices=Beneficiary._meta.get_field("special_group").choices
+    )
+
+    class Meta:
+        model = Enrollment
+        fields = [
+            "project",
+            "intake_date",
+            "consent_on",
+            "household_size",
+            "family_situation",
+            "subsistence",
+            "income_level",
+            "personal_traits",
+            "social_factors",
+            "risk_level",
+            "service_plan",
+            "goals",
+        ]
+        widgets = {"intake_date": DATE_WIDGET(), "consent_on": DATE_WIDGET()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = casework_projects(self.current_user)
+        self.fields["consent_on"].required = True
+        self.fields["consent_on"].help_text = _("须先取得服务对象（或监护人）同意处理其个人信息。")
+
+    def clean_id_number(self):
+        try:
+            return normalized_id(self.cleaned_data["id_number"])
+        except WorkflowError as error:
+            raise forms.ValidationError(error.message) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        project, id_number = cleaned.get("project"), cleaned.get("id_number")
+        if (
+            project
+            and id_number
+            and Enrollment.objects.filter(project=project, beneficiary__id_number=id_number).exists()
+        ):
+            self.add_error("id_number", gettext("该服务对象已在本项目建档。"))
+        return cleaned
+
+    def _post_clean(self):
+        pass  # the service validates the enrolment it creates; the beneficiary is not chosen here
+
+    IDENTITY = ["name", "gender", "date_of_birth", "phone", "special_group"]
+
+
+class EnrollmentChangeForm(UserAwareForm):
+    class Meta:
+        model = Enrollment
+        fields = [
+            "intake_date",
+            "consent_on",
+            "household_size",
+            "family_situation",
+            "subsistence",
+            "income_level",
+            "personal_traits",
+            "social_factors",
+            "risk_level",
+            "service_plan",
+            "goals",
+        ]
+        widgets = {"intake_date": DATE_WIDGET(), "consent_on": DATE_WIDGET()}
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(UserAwareAdmin):
+    change_form_template = "admin/projects/enrollment/change_form.html"
+    list_display = [
+        "case_number",
+        "person",
+        "project",
+        "intake_date",
+        "risk_level",
+        "status",
+        "follow_up_count",
+        "last_follow_up",
+    ]
+    list_filter = ["status", "risk_level", "project__round", ("project", admin.RelatedOnlyFieldListFilter)]
+    date_hierarchy = "intake_date"
+    inlines = [NeedAssessmentInline, FollowUpInline]
+    readonly_fields = ["person", "id_display", "project", "status", "closed_on", "closing_summary", "timeline"]
+    fieldsets = [
+        (None, {"fields": ["person", "id_display", "project", "status"]}),
+        (_("接案与同意"), {"fields": ["intake_date", "consent_on"]}),
+        (
+            _("家庭与个人情况"),
+            {
+                "fields": [
+                    "household_size",
+                    "family_situation",
+                    "subsistence",
+                    "income_level",
+                    "personal_traits",
+                    "social_factors",
+                    "risk_level",
+                ]
+            },
+        ),
+        (_("服务计划"), {"fields": ["service_plan", "goals"]}),
+        (_("跟踪记录"), {"fields": ["timeline"]}),
+        (_("结案"), {"fields": ["closed_on", "closing_summary"], "classes": ["collapse"]}),
+    ]
+    add_fieldsets = [
+        (_("所属项目"), {"fields": ["project"]}),
+        (_("服务对象身份"), {"fields": ["name", "gender", "date_of_birth", "id_number", "phone", "special_group"]}),
+        (_("接案与同意"), {"fields": ["intake_date", "consent_on"]}),
+        (
+            _("家庭与个人情况"),
+            {
+                "fields": [
+                    "household_size",
+                    "family_situation",
+                    "subsistence",
+                    "income_level",
+                    "personal_traits",
+                    "social_factors",
+                    "risk_level",
+                ]
+            },
+        ),
+        (_("服务计划"), {"fields": ["service_plan", "goals"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(follow_up_total=Count("follow_ups"), follow_up_latest=Max("follow_ups__date"))
+        )
+
+    def can_view_object(self, user, obj):
+        return permissions.can_view_project(user, obj.project)
+
+    def can_change_object(self, user, obj):
+        return permissions.can_keep_casework(user, obj.project) and obj.status == Enrollment.Status.OPEN
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        user = request.user
+        return super().has_add_permission(request) and (user.is_superuser or casework_projects(user).exists())
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def get_inlines(self, request, obj):
+        return [] if obj is None else self.inlines
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = EnrollmentAddForm
+            kwargs["fields"] = None
+        else:
+            kwargs["form"] = EnrollmentChangeForm
+        form = super().get_form(request, obj, change, **kwargs)
+        form.current_user = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        identity = {name: form.cleaned_data.get(name) for name in EnrollmentAddForm.IDENTITY}
+        intake = {
+            name: form.cleaned_data.get(name)
+            for name in EnrollmentAddForm.Meta.fields
+            if name != "project" and form.cleaned_data.get(name) not in (None, "")
+        }
+        enrollment = beneficiary_enroll(
+            project=form.cleaned_data["project"],
+            by=request.user,
+            identity=identity,
+            id_number=form.cleaned_data.get("id_number", ""),
+            intake=intake,
+        )
+        obj.pk, obj.beneficiary, obj.project = enrollment.pk, enrollment.beneficiary, enrollment.project
+        obj._state.adding = False
+        obj._state.db = enrollment._state.db
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, FollowUp) and instance.recorded_by_id is None:
+                instance.recorded_by = request.user
+            instance.save()
+        for instance in formset.deleted_objects:
+            instance.delete()
+
+    @admin.display(description=_("个案编号"), ordering="pk")
+    def case_number(self, enrollment):
+        return str(enrollment)
+
+    @admin.display(description=_("服务对象"), ordering="beneficiary__code")
+    def person(self, enrollment):
+        return format_html("{}（{}）", enrollment.beneficiary.name, enrollment.beneficiary.code)
+
+    @admin.display(description=_("身份证号"))
+    def id_display(self, enrollment):
+        return masked_id(enrollment.beneficiary)
+
+    @admin.display(description=_("跟踪次数"), ordering="follow_up_total")
+    def follow_up_count(self, enrollment):
+        return enrollment.follow_up_total
+
+    @admin.display(description=_("最近跟踪"), ordering="follow_up_latest")
+    def last_follow_up(self, enrollment):
+        return enrollment.follow_up_latest or "—"
+
+    @admin.display(description=_("跟踪时间线"))
+    def timeline(self, enrollment):
+        follow_ups = enrollment.follow_ups.select_related("social_worker").order_by("date", "pk")
+        if not follow_ups:
+            return gettext("暂无跟踪记录。")
+        return format_html(
+            '<ol class="timeline">{}</ol>',
+            format_html_join(
+                "",
+                '<li><span class="timeline-date">{}</span> <span class="timeline-meta">{} · {} · {}：{}</span>'
+                "<div>{}</div>{}</li>",
+                (
+                    (
+                        f.date.isoformat(),
+                        f.get_method_display(),
+                        f.social_worker or "—",
+                        gettext("风险"),
+                        f.get_risk_level_display(),
+                        f.note,
+                        format_html('<div class="timeline-change">{}</div>', f.needs_change) if f.needs_change else "",
+                    )
+                    for f in follow_ups
+                ),
+            ),
+        )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["can_close"] = (
+                permissions.can_keep_casework(request.user, obj.project) and obj.status == Enrollment.Status.OPEN
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/close/",
+                self.admin_site.admin_view(self.close_view),
+                name="projects_enrollment_close",
+            ),
+            *super().get_urls(),
+        ]
+
+    def close_view(self, request, object_id):
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        enrollment = self.get_object(request, unquote(object_id))
+        change_url = reverse("admin:projects_enrollment_change", args=[enrollment.pk])
+        form = CloseForm(request.POST or None, initial={"closed_on": timezone.localdate()})
+        if request.method == "POST" and form.is_valid():
+            try:
+                enrollment_close(
+                    enrollment=enrollment,
+                    by=request.user,
+                    closed_on=form.cleaned_data["closed_on"],
+                    summary=form.cleaned_data["summary"],
+                )
+            except WorkflowError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, gettext("个案 %(case)s 已结案。") % {"case": enrollment})
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("结案：%(case)s") % {"case": enrollment},
+            "opts": self.opts,
+            "form": form,
+            "change_url": change_url,
+            "object": enrollment,
+        }
+        return TemplateResponse(request, "admin/projects/enrollment/close.html", context)
+
+
+class CloseForm(forms.Form):
+    closed_on = forms.DateField(label=_("结案日期"), widget=DATE_WIDGET())
+    summary = forms.CharField(label=_("结案小结"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000)
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(QicaiModelAdmin):
+    list_display = ["date", "case", "method", "social_worker", "risk_level", "recorded_by"]
+    list_filter = ["risk_level", "method", "enrollment__project__round"]
+    date_hierarchy = "date"
+    fields = ["enrollment", "date", "method", "social_worker", "risk_level", "needs_change", "circumstances", "note"]
+    readonly_fields = ["enrollment"]
+
+    def can_view_object(self, user, obj):
+        return permissions.can_view_project(user, obj.enrollment.project)
+
+    def can_change_object(self, user, obj):
+        return permissions.can_keep_casework(user, obj.enrollment.project)
+
+    def has_add_permission(self, request):
+        return False  # added on the enrolment's page, under its timeline
+
+    @admin.display(description=_("个案"), ordering="enrollment")
+    def case(self, follow_up):
+        return str(follow_up.enrollment)
+
+
+# -- activities --------------------------------------------------------------------------
+
+
+class EnrollmentChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, enrollment):
+        return f"{enrollment.beneficiary.name}（{enrollment}）"
+
+
+class ActivityForm(UserAwareForm):
+    class Meta:
+        model = Activity
+        fields = ["project", "type", "title", "date", "venue", "participants", "attendees", "description"]
+        widgets = {"date": DATE_WIDGET()}
+        field_classes = {"attendees": EnrollmentChoiceField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = casework_projects(self.current_user)
+        self.fields["attendees"].queryset = (
+            Enrollment.objects.visible_to(self.current_user)
+            .filter(project__in=self.fields["project"].queryset, status=Enrollment.Status.OPEN)
+            .select_related("beneficiary", "project")
+        )
+        self.fields["attendees"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        project, attendees = cleaned.get("project"), cleaned.get("attendees") or []
+        if project:
+            problem = activity_attendees_problem(Activity(project=project), attendees)
+            if problem:
+                self.add_error("attendees", problem)
+            if cleaned.get("participants") is not None and cleaned["participants"] < len(attendees):
+                self.add_error("participants", gettext("参与人数不能少于所选的个案数。"))
+        return cleaned
+
+
+class ActivityPartInline(admin.TabularInline):
+    extra = 1
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or permissions.can_keep_casework(request.user, obj.project)
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and (
+            obj is None or permissions.can_keep_casework(request.user, obj.project)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+
+class ActivityStaffInline(ActivityPartInline):
+    model = ActivityStaff
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "social_worker":
+            kwargs["queryset"] = SocialWorker.objects.visible_to(request.user).filter(is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ActivityVolunteerInline(ActivityPartInline):
+    model = ActivityVolunteer
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "volunteer":
+            kwargs["queryset"] = Volunteer.objects.visible_to(request.user).filter(is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ActivityPhotoInline(ReadOnlyInline):
+    model = ActivityPhoto
+    fields = ["preview", "caption", "uploaded_at"]
+    readonly_fields = fields
+    show_change_link = False
+
+    @admin.display(description=_("照片"))
+    def preview(self, photo):
+        url = reverse("admin:projects_activity_photo", args=[photo.activity_id, photo.pk])
+        return format_html('<a href="{}"><img src="{}" alt="" class="photo-thumb"></a>', url, url)
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(label=_("活动照片（JPEG 或 PNG，不超过 10 MB）"))
+    caption = forms.CharField(label=_("说明"), required=False, max_length=100)
+
+
+@admin.register(Activity)
+class ActivityAdmin(UserAwareAdmin):
+    form = ActivityForm
+    change_form_template = "admin/projects/activity/change_form.html"
+    list_display = ["date", "title", "project", "type", "venue", "participants", "volunteer_hours"]
+    list_filter = ["type", "project__round", ("project", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["title", "project__code"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["venue"]
+    filter_horizontal = ["attendees"]
+    inlines = [ActivityStaffInline, ActivityVolunteerInline, ActivityPhotoInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("venue").annotate(hours=Sum("volunteers__hours"))
+
+    def can_view_object(self, user, obj):
+        return permissions.can_view_project(user, obj.project)
+
+    def can_change_object(self, user, obj):
+        return permissions.can_keep_casework(user, obj.project)
+
+    def has_add_permission(self, request):
+        user = request.user
+        return super().has_add_permission(request) and (user.is_superuser or casework_projects(user).exists())
+
+    @admin.display(description=_("义工时数"), ordering="hours")
+    def volunteer_hours(self, activity):
+        return activity.hours or 0
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and permissions.can_keep_casework(request.user, obj.project):
+            context["photo_form"] = PhotoForm()
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/photo/upload/", view(self.photo_upload_view), name="projects_activity_photo_upload"),
+            path("<path:object_id>/photo/<int:photo_id>/", view(self.photo_view), name="projects_activity_photo"),
+            *super().get_urls(),
+        ]
+
+    def photo_upload_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        activity = self.get_object(request, unquote(object_id))
+        form = PhotoForm(request.POST, request.FILES)
+        if not form.is_valid():
+            messages.error(request, gettext("请选择要上传的照片。"))
+        else:
+            try:
+                activity_photo_add(
+                    activity=activity,
+                    by=request.user,
+                    upload=form.cleaned_data["photo"],
+                    caption=form.cleaned_data["caption"],
+                )
+            except WorkflowError as error:
+                messages.error(request, gettext("照片未保存：%(reason)s") % {"reason": error.message})
+            else:
+                messages.success(request, gettext("照片已上传。"))
+        return HttpResponseRedirect(reverse("admin:projects_activity_change", args=[activity.pk]))
+
+    def photo_view(self, request, object_id, photo_id):
+        activity = self.get_object(request, unquote(object_id))
+        photo = activity.photos.filter(pk=photo_id).first()
+        if photo is None:
+            raise Http404
+        try:
+            handle = photo.image.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(handle, content_type=photo.content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+# -- people of the units -------------------------------------------------------------------
+
+
+class UnitPersonAdmin(QicaiModelAdmin):
+    owner_field = ""
+
+    def can_view_object(self, user, obj):
+        return permissions.can_view_unit_record(user, getattr(obj, f"{self.owner_field}_id"))
+
+    def can_change_object(self, user, obj):
+        return (permissions.is_implementing_unit(user) or user.is_superuser) and self.can_view_object(user, obj)
+
+    def get_exclude(self, request, obj=None):
+        return [self.owner_field] if permissions.is_implementing_unit(request.user) else []
+
+    def save_model(self, request, obj, form, change):
+        unit_person_save(person=obj, by=request.user, owner_field=self.owner_field)
+
+    @admin.display(description=_("联系电话"))
+    def phone_display(self, person):
+        return masked_phone(person)
+
+
+@admin.register(SocialWorker)
+class SocialWorkerAdmin(UnitPersonAdmin):
+    owner_field = "employer"
+    list_display = ["name", "gender", "employer", "certification", "is_supervisor", "phone_display", "is_active"]
+    list_filter = ["certification", "is_supervisor", "is_active"]
+    autocomplete_fields = ["employer", "projects"]
+
+
+@admin.register(Volunteer)
+class VolunteerAdmin(UnitPersonAdmin):
+    owner_field = "organization"
+    list_display = ["name", "gender", "organization", "skills", "registered_on", "hours_total", "phone_display"]
+    list_filter = ["is_active"]
+    autocomplete_fields = ["organization"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(total_hours=Sum("hours__hours"))
+
+    @admin.display(description=_("累计服务时数"), ordering="total_hours")
+    def hours_total(self, volunteer):
+        return volunteer.total_hours or 0
+
+
+# -- case stories and the access log ----------------------------------------------------------
+
+
+class CaseStoryForm(UserAwareForm):
+    class Meta:
+        model = CaseStory
+        fields = ["project", "enrollment", "title", "narrative", "service_method", "outcome", "consent_on"]
+        widgets = {"consent_on": DATE_WIDGET()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = (
+            Project.objects.visible_to(self.current_user).filter(
+                implementing_unit_id=permissions.organization_id_of(self.current_user)
+            )
+            if permissions.is_implementing_unit(self.current_user)
+            else Project.objects.all()
+        )
+        self.fields["enrollment"].queryset = Enrollment.objects.visible_to(self.current_user).select_related(
+            "project", "beneficiary"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        project = cleaned.get("project")
+        if project:
+            story = CaseStory(
+                project=project,
+                **{k: cleaned.get(k) or "" for k in ["title", "narrative", "service_method", "outcome"]},
+            )
+            for problem in case_story_problems(story):
+                self.add_error(None, problem)
+            enrollment = cleaned.get("enrollment")
+            if enrollment and enrollment.project_id != project.pk:
+                self.add_error("enrollment", gettext("所选个案不属于本项目。"))
+        return cleaned
+
+
+@admin.register(CaseStory)
+class CaseStoryAdmin(UserAwareAdmin):
+    form = CaseStoryForm
+    list_display = ["title", "project", "consent_on", "is_excellent", "created_at"]
+    list_filter = ["is_excellent", "project__round"]
+    search_fields = ["title", "project__code"]
+    readonly_fields = ["is_excellent"]
+    actions = ["mark_excellent", "unmark_excellent"]
+
+    def can_view_object(self, user, obj):
+        return permissions.can_view_project(user, obj.project)
+
+    def can_change_object(self, user, obj):
+        return permissions.is_implementing_unit(user) and permissions.can_view_project(user, obj.project)
+
+    def has_mark_permission(self, request):
+        return request.user.has_perm("projects.mark_excellent_casestory")
+
+    @admin.action(description=_("评为优秀案例"), permissions=["mark"])
+    def mark_excellent(self, request, queryset):
+        for story in queryset:
+            case_story_mark_excellent(story=story, by=request.user, excellent=True)
+        messages.success(request, gettext("已评定 %(count)d 个优秀案例。") % {"count": queryset.count()})
+
+    @admin.action(description=_("取消优秀案例"), permissions=["mark"])
+    def unmark_excellent(self, request, queryset):
+        for story in queryset:
+            case_story_mark_excellent(story=story, by=request.user, excellent=False)
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(QicaiModelAdmin):
+    list_display = ["at", "user", "beneficiary", "field", "records"]
+    list_filter = ["field"]
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "beneficiary")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

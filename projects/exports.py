@@ -3,7 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
-from projects.models import Agreement, Project
+from projects import privacy
+from projects.models import Agreement, Beneficiary, Project
 
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -91,3 +92,37 @@ class AgreementResource(SafeResource):
             "status",
         )
         export_order = fields
+
+
+class BeneficiaryResource(SafeResource):
+    """People served: ID and phone numbers masked unless the exporting user may see them, which is logged."""
+
+    code = column("code", _("服务对象编号"))
+    name = column("name", _("姓名"))
+    gender = column("get_gender_display", _("性别"))
+    date_of_birth = column("date_of_birth", _("出生日期"))
+    id_number = fields.Field(column_name=_("身份证号"), readonly=True)
+    phone = fields.Field(column_name=_("联系电话"), readonly=True)
+    community = column("community__name", _("居住社区"))
+    special_group = column("get_special_group_display", _("特殊人群类别"))
+
+    class Meta:
+        model = Beneficiary
+        fields = ("code", "name", "gender", "date_of_birth", "id_number", "phone", "community", "special_group")
+        export_order = fields
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        self.unmasked = privacy.can_reveal(user) if user is not None else False
+
+    def dehydrate_id_number(self, beneficiary):
+        return beneficiary.id_number if self.unmasked else privacy.mask_id(beneficiary.id_number)
+
+    def dehydrate_phone(self, beneficiary):
+        return beneficiary.phone if self.unmasked else privacy.mask_phone(beneficiary.phone)
+
+    def after_export(self, queryset, dataset, **kwargs):
+        if self.unmasked:
+            privacy.log_unmasked_export(user=self.user, records=len(dataset))
+        return super().after_export(queryset, dataset, **kwargs)

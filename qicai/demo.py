@@ -19,17 +19,27 @@ from awards.constants import EXCELLENT_PROJECT
 from awards.models import AwardRecord, AwardType
 from projects import roles
 from projects.models import (
+    Activity,
+    ActivityStaff,
+    ActivityVolunteer,
     Agreement,
+    Beneficiary,
     BudgetCategory,
     BudgetLine,
+    CaseStory,
+    Enrollment,
+    FollowUp,
     InstalmentCondition,
     Membership,
+    NeedAssessment,
     Organization,
     Project,
     Round,
     RoundInstalmentRule,
     ServiceCategory,
     SocialFund,
+    SocialWorker,
+    Volunteer,
 )
 from projects.notifications import notifications_muted
 from projects.services import (
@@ -39,7 +49,11 @@ from projects.services import (
     plan_amounts,
     project_create,
 )
-from projects.validators import credit_code_check_character, org_code_check_character
+from projects.validators import (
+    credit_code_check_character,
+    id_number_check_character,
+    org_code_check_character,
+)
 
 DISTRICT = "江城区"
 DIVISION_CODE = "320105"
@@ -265,6 +279,7 @@ class DemoSeeder:
             self.seed_budget_lines(round_)
             self.seed_social_funds(round_)
             self.seed_instalments(round_)
+        CaseworkSeeder(self).run(round_2012, round_2013)
         round_2014 = self.seed_round(2014, BUDGET_2014, datetime.date(2014, 3, 1), Round.Status.OPEN)
         self.seed_applications(round_2014)
         return self.created
@@ -605,3 +620,240 @@ class DemoSeeder:
                 user=user, defaults={"organization": self.orgs[demo.organization], "title": demo.title}
             )
             self.count("组织成员", created)
+
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+GIVEN = [
+    "建国",
+    "秀英",
+    "桂兰",
+    "志强",
+    "丽华",
+    "明",
+    "红梅",
+    "伟",
+    "芳",
+    "海燕",
+    "德胜",
+    "玉珍",
+    "小军",
+    "淑芬",
+    "文杰",
+    "晓东",
+    "凤英",
+    "国强",
+    "美玲",
+    "春生",
+    "浩然",
+    "雨欣",
+    "子涵",
+    "振华",
+    "翠花",
+    "金山",
+    "梓轩",
+    "婷婷",
+]
+GROUP_BY_CATEGORY = ["correction", "drug", "youth", "mental", "elderly", "migrant", "disability"]
+NEEDS_BY_CATEGORY = [
+    ["employment", "psychological", "legal"],
+    ["health", "psychological", "social"],
+    ["education", "emotional", "social"],
+    ["health", "psychological", "care"],
+    ["care", "emotional", "health"],
+    ["education", "social", "material"],
+    ["material", "care", "employment"],
+]
+FOLLOW_UP_NOTES = [
+    ("入户探访，了解近期生活和情绪状况，情绪较上次稳定。", "经济压力有所缓解"),
+    ("面谈，回顾服务目标进展，协助链接社区资源。", "新增就业意向"),
+    ("电话回访，确认已按约参加小组活动，反馈良好。", ""),
+    ("入户探访，家属反映照料负担较重，已转介喘息服务。", "照料需求上升"),
+]
+ACTIVITY_PLAN = [
+    ("casework", "个案辅导：{stem}"),
+    ("group", "“同伴同行”小组第{n}节"),
+    ("community", "{community}社区主题宣传日"),
+    ("training", "义工服务技巧培训"),
+]
+
+
+def demo_id_number(serial: int, born: datetime.date, gender: str) -> str:
+    sequence = (serial * 7) % 500 * 2 + (1 if gender == "male" else 0)
+    first17 = f"{DIVISION_CODE}{born:%Y%m%d}{sequence:03d}"
+    return first17 + id_number_check_character(first17)
+
+
+class CaseworkSeeder:
+    """People served, with enrolments, needs, follow-ups, activities, social workers and volunteers.
+
+    Written in bulk (it is demo data, not user input), deterministic, and only for rounds
+    that have no enrolments yet. Some 2013 enrolments are people already served in 2012:
+    the same ID number, one beneficiary, so unique people and enrolments differ.
+    """
+
+    PER_PROJECT = {2012: 4, 2013: 6}
+
+    def __init__(self, seeder: "DemoSeeder"):
+        self.seeder = seeder
+        self.serial = Beneficiary.objects.count()
+
+    def run(self, *rounds) -> None:
+        for round_ in rounds:
+            if Enrollment.objects.filter(project__round=round_).exists():
+                continue
+            projects = list(
+                round_.projects.filter(status__in=["completed", "in_progress"])
+                .select_related("implementing_unit", "community", "category")
+                .order_by("sequence")
+            )
+            workers = self.seed_people(projects)
+            for project in projects:
+                self.seed_project(project, round_.year, workers)
+
+    def seed_people(self, projects) -> dict:
+        """Social workers and volunteers of every implementing unit, once per unit."""
+        workers = {}
+        for unit in {p.implementing_unit for p in projects}:
+            staff = list(SocialWorker.objects.filter(employer=unit))
+            if not staff:
+                staff = SocialWorker.objects.bulk_create(
+                    SocialWorker(
+                        name=self.person_name(unit.pk * 3 + i),
+                        gender="female" if i % 2 else "male",
+                        phone=f"1390000{unit.pk:02d}{i:02d}",
+                        employer=unit,
+                        certification=["social_worker", "assistant", "senior", "none"][(unit.pk + i) % 4],
+                        certificate_number=f"SW{unit.pk:03d}{i:02d}" if (unit.pk + i) % 4 != 3 else "",
+                        is_supervisor=i == 0,
+                    )
+                    for i in range(3)
+                )
+                Volunteer.objects.bulk_create(
+                    Volunteer(
+                        name=self.person_name(unit.pk * 7 + i + 100),
+                        gender="female" if i % 3 else "male",
+                        phone=f"1370000{unit.pk:02d}{i:02d}",
+                        organization=unit,
+                        skills=["心理咨询", "法律咨询", "文艺表演", "医疗保健", "陪伴探访"][i % 5],
+                        registered_on=datetime.date(2012, 8, 1) + datetime.timedelta(days=i * 9),
+                    )
+                    for i in range(5)
+                )
+            workers[unit.pk] = (staff, list(Volunteer.objects.filter(organization=unit)))
+        for project in projects:
+            project.social_workers.add(*workers[project.implementing_unit_id][0][:2])
+        return workers
+
+    def person_name(self, n: int) -> str:
+        return SURNAMES[n % len(SURNAMES)] + GIVEN[(n // len(SURNAMES) + n) % len(GIVEN)]
+
+    def beneficiary_for(self, project, index: int, year: int) -> Beneficiary:
+        group = GROUP_BY_CATEGORY[(project.category.order - 1) % len(GROUP_BY_CATEGORY)]
+        if year == 2013 and index == 0:
+            # Served again: a 2012 beneficiary of the same special group is enrolled once more.
+            earlier = Beneficiary.objects.filter(special_group=group, enrollments__project__round__year=2012)
+            earlier = earlier.exclude(id_number="").exclude(enrollments__project=project).order_by("code")
+            person = earlier[project.sequence % max(earlier.count(), 1)] if earlier.exists() else None
+            if person is not None:
+                return person
+        self.serial += 1
+        n = self.serial
+        gender = "female" if n % 2 else "male"
+        age = {"elderly": 72, "youth": 17}.get(group, 38) + n % 9
+        born = datetime.date(year - age, 1 + n % 12, 1 + n % 28)
+        return Beneficiary.objects.create(
+            code=f"FW{n:08d}",
+            name=self.person_name(n * 13 + 5),
+            gender=gender,
+            date_of_birth=born,
+            id_number="" if n % 17 == 0 else demo_id_number(n, born, gender),
+            phone=f"138{n:08d}"[:11],
+            community=project.community,
+            special_group=group,
+            registered_by=project.implementing_unit,
+        )
+
+    def seed_project(self, project, year: int, workers) -> None:
+        staff, volunteers = workers[project.implementing_unit_id]
+        closed = project.status == Project.Status.COMPLETED
+        enrollments = []
+        for index in range(self.PER_PROJECT[year]):
+            beneficiary = self.beneficiary_for(project, index, year)
+            intake = project.start_date + datetime.timedelta(days=7 + index * 5)
+            enrollments.append(
+                Enrollment(
+                    beneficiary=beneficiary,
+                    project=project,
+                    intake_date=intake,
+                    household_size=1 + (index + project.sequence) % 5,
+                    family_situation=[
+                        "独居，子女在外地工作。",
+                        "与配偶同住，家庭关系一般。",
+                        "单亲家庭，与母亲同住。",
+                        "三代同堂，经济较困难。",
+                    ][index % 4],
+                    subsistence=["none", "dibao", "tekun", "low_income"][(index + project.sequence) % 4],
+                    income_level=["none", "lt1000", "lt3000", "ge3000"][index % 4],
+                    personal_traits=["性格内向，不善表达。", "乐观开朗，愿意参与活动。", "情绪波动较大。"][index % 3],
+                    social_factors=["社区支持网络薄弱。", "邻里关系良好。", "缺少就业渠道。"][index % 3],
+                    risk_level=["low", "medium", "high", "low"][index % 4],
+                    service_plan="建立信任关系，每月至少两次跟踪，链接社区资源。",
+                    goals="改善生活状况和情绪，增强社会支持。",
+                    consent_on=intake,
+                    status="closed" if closed else "open",
+                    closed_on=project.end_date - datetime.timedelta(days=10) if closed else None,
+                    closing_summary="服务目标基本达成，转入社区常规关注。" if closed else "",
+                )
+            )
+        enrollments = Enrollment.objects.bulk_create(enrollments)
+        needs_for = NEEDS_BY_CATEGORY[(project.category.order - 1) % len(NEEDS_BY_CATEGORY)]
+        NeedAssessment.objects.bulk_create(
+            NeedAssessment(enrollment=e, need=need, severity=1 + (i + k) % 3)
+            for i, e in enumerate(enrollments)
+            for k, need in enumerate(needs_for[: 2 + i % 2])
+        )
+        FollowUp.objects.bulk_create(
+            FollowUp(
+                enrollment=e,
+                date=e.intake_date + datetime.timedelta(days=20 * (k + 1)),
+                social_worker=staff[k % len(staff)],
+                method=["visit", "interview", "phone", "visit"][k],
+                note=FOLLOW_UP_NOTES[k][0],
+                needs_change=FOLLOW_UP_NOTES[k][1],
+                risk_level=["medium", "low", "low", "medium"][(i + k) % 4],
+            )
+            for i, e in enumerate(enrollments)
+            for k in range(2 + i % 3)
+        )
+        community = project.community.short_name.removesuffix("社区") if project.community else ""
+        for n, (kind, title) in enumerate(ACTIVITY_PLAN, start=1):
+            activity = Activity.objects.create(
+                project=project,
+                type=kind,
+                title=title.format(stem=project.category.name.split("·")[-1], n=n, community=community),
+                date=project.start_date + datetime.timedelta(days=30 * n),
+                venue=project.community,
+                participants=[1, 8, 60, 15][n - 1],
+                description="由项目社工带领，义工协助开展。",
+            )
+            activity.attendees.set(enrollments[: [1, 4, 3, 0][n - 1]])
+            ActivityStaff.objects.bulk_create(
+                ActivityStaff(activity=activity, social_worker=worker, hours=Decimal("2.5")) for worker in staff[:2]
+            )
+            ActivityVolunteer.objects.bulk_create(
+                ActivityVolunteer(activity=activity, volunteer=v, hours=Decimal(2 + (n + i) % 3))
+                for i, v in enumerate(volunteers[: 1 + n % 4])
+            )
+        if year == 2012 and project.sequence in EXCELLENT_2012_SEQUENCES[:4]:
+            CaseStory.objects.create(
+                project=project,
+                enrollment=enrollments[0],
+                title=f"从封闭到重新走出家门——{project.category.name.split('·')[-1]}服务案例",
+                narrative="李阿姨（化名）独居多年，很少与人来往。社工通过持续探访建立信任，"
+                "邀请她参加社区小组活动，并链接义工定期陪伴。",
+                service_method="个案管理结合小组工作，“社工+义工”联动陪伴。",
+                outcome="李阿姨每周参加两次社区活动，主动担任楼道联络员。",
+                consent_on=project.end_date - datetime.timedelta(days=30),
+                is_excellent=project.sequence == EXCELLENT_2012_SEQUENCES[0],
+            )
+        self.seeder.count("个案", True)

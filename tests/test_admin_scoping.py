@@ -13,16 +13,32 @@ from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from projects.models import Agreement, Instalment, Project, ProjectTransition, SocialFund
-from projects.services import agreement_attach_scan, project_sign, project_submit
+from projects.models import (
+    Activity,
+    Agreement,
+    Beneficiary,
+    CaseStory,
+    Enrollment,
+    FollowUp,
+    Instalment,
+    Project,
+    ProjectTransition,
+    SocialFund,
+    SocialWorker,
+    Volunteer,
+)
+from projects.services import activity_photo_add, agreement_attach_scan, project_sign, project_submit
 from projects.workflow import TRANSITIONS
+from tests.casework_factories import enroll, live_project, make_id
 from tests.factories import AgreementFactory, OrganizationFactory, RoundFactory, complete_project, project_in_state
+from tests.test_agreements_and_scans import png_bytes
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 pytestmark = pytest.mark.django_db
 SECRET_TITLE = "绝密测试项目甲"
 SECRET_NUMBER = "QCXY-SECRET-001"
+SECRET_PERSON = "甲单位服务对象"
 
 
 @pytest.fixture
@@ -40,12 +56,33 @@ def unit_objects(cast, unit_org):
     fund = SocialFund.objects.create(
         project=signed, donor=OrganizationFactory(type="enterprise"), amount=5000, received_on=datetime.date(2014, 5, 1)
     )
+    # Casework of a third, running project: a person, a case, a follow-up, an activity with a photo.
+    running = live_project(unit_org, round=round_, title=SECRET_TITLE + "三")
+    case = enroll(running, cast["unit"], name=SECRET_PERSON, id_number=make_id())
+    worker = SocialWorker.objects.create(name=SECRET_PERSON + "社工", employer=unit_org)
+    follow_up = FollowUp.objects.create(enrollment=case, date=datetime.date(2014, 6, 1), note=SECRET_PERSON)
+    activity = Activity.objects.create(
+        project=running, type="group", title=SECRET_TITLE, date=datetime.date(2014, 6, 2)
+    )
+    activity_photo_add(activity=activity, by=cast["unit"], upload=SimpleUploadedFile("p.png", png_bytes()))
+    story = CaseStory.objects.create(
+        project=running, title=SECRET_TITLE, narrative="化名", consent_on=datetime.date.today()
+    )
     return {
         Project: project,
         Agreement: agreement,
         ProjectTransition: ProjectTransition.objects.get(project=project),
         Instalment: signed.instalments.first(),
         SocialFund: fund,
+        Beneficiary: case.beneficiary,
+        Enrollment: case,
+        FollowUp: follow_up,
+        Activity: activity,
+        SocialWorker: worker,
+        Volunteer: Volunteer.objects.create(
+            name=SECRET_PERSON + "义工", organization=unit_org, registered_on="2014-01-01"
+        ),
+        CaseStory: story,
     }
 
 
@@ -68,6 +105,10 @@ def fill(route, obj):
         urls = [u.replace("<path:object_id>", str(obj.pk)) for u in urls]
     if "<slug:action>" in route:
         urls = [u.replace("<slug:action>", action) for u in urls for action in TRANSITIONS]
+    if "<slug:field>" in route:
+        urls = [u.replace("<slug:field>", field) for u in urls for field in ("id_number", "phone")]
+    if "<int:photo_id>" in route:
+        urls = [u.replace("<int:photo_id>", str(photo.pk)) for u in urls for photo in obj.photos.all()]
     if "<str:version_id>" in route:
         history_id = obj.history.latest().history_id
         urls = [u.replace("<str:version_id>", str(history_id)) for u in urls]
@@ -91,7 +132,8 @@ def test_outsider_reaches_no_object_page_of_another_unit(client, cast, unit_obje
                     walked.append(url)
                     # 405 comes before any lookup, so it says nothing about the object.
                     assert response.status_code in (403, 404, 405), f"{method.upper()} {url}: {response.status_code}"
-                    assert SECRET_TITLE not in response.content.decode()
+                    body = response.content.decode(errors="replace")
+                    assert SECRET_TITLE not in body and SECRET_PERSON not in body
     project = unit_objects[Project].pk
     history_id = unit_objects[Project].history.latest().history_id
     for expected in [
@@ -105,6 +147,10 @@ def test_outsider_reaches_no_object_page_of_another_unit(client, cast, unit_obje
         f"/admin/projects/agreement/{unit_objects[Agreement].pk}/scan/",
         f"/admin/projects/instalment/{unit_objects[Instalment].pk}/release/",
         f"/admin/projects/socialfund/{unit_objects[SocialFund].pk}/change/",
+        f"/admin/projects/beneficiary/{unit_objects[Beneficiary].pk}/reveal/id_number/",
+        f"/admin/projects/enrollment/{unit_objects[Enrollment].pk}/close/",
+        f"/admin/projects/activity/{unit_objects[Activity].pk}/photo/upload/",
+        f"/admin/projects/followup/{unit_objects[FollowUp].pk}/change/",
     ]:
         assert expected in walked
     assert Project.objects.get(pk=unit_objects[Project].pk).status == "submitted"
@@ -119,7 +165,7 @@ def test_outsider_lists_show_nothing_of_another_unit(client, cast, unit_objects)
             response = client.get(route)
             assert response.status_code in (200, 403, 405), route
             body = response.content.decode()
-            assert SECRET_TITLE not in body and SECRET_NUMBER not in body, route
+            assert SECRET_TITLE not in body and SECRET_NUMBER not in body and SECRET_PERSON not in body, route
     for url in [reverse("admin:index"), reverse("admin:todo")]:
         body = client.get(url).content.decode()
         assert SECRET_TITLE not in body

@@ -128,3 +128,23 @@ def test_seed_has_an_open_round_with_applications_in_the_workflow(seeded):
     assert counts["association"]["recommend"] == 2
     assert counts["civil"]["approve"] == 2
     assert counts["unit"]["submit"] == 2
+
+
+def test_seed_has_casework_with_people_served_twice(seeded):
+    from django.db.models import Count
+
+    from projects.models import Activity, Beneficiary, Enrollment, FollowUp
+    from projects.validators import normalize_id_number
+
+    assert Enrollment.objects.filter(project__round__year=2013).count() == 58 * 6
+    assert Enrollment.objects.filter(project__round__year=2012, status="closed").count() == 50 * 4
+    served_twice = Beneficiary.objects.annotate(n=Count("enrollments")).filter(n__gt=1)
+    assert served_twice.exists()
+    assert Beneficiary.objects.count() < Enrollment.objects.count()
+    for person in Beneficiary.objects.exclude(id_number=""):
+        assert normalize_id_number(person.id_number) == person.id_number
+    assert FollowUp.objects.count() > Enrollment.objects.count()
+    assert Activity.objects.filter(volunteers__isnull=False).exists()
+    unit = get_user_model().objects.get(username="unit")
+    assert Enrollment.objects.visible_to(unit).exists()
+    assert not Enrollment.objects.visible_to(unit).exclude(project__implementing_unit=unit.membership.organization)

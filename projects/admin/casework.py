@@ -20,9 +20,11 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
 
 from projects import permissions, privacy
 from projects.admin.base import QicaiModelAdmin, ReadOnlyInline
+from projects.exports import BeneficiaryResource
 from projects.forms import DATE_WIDGET
 from projects.models import (
     Activity,
@@ -113,8 +115,9 @@ class BeneficiaryForm(UserAwareForm):
 
 
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(UserAwareAdmin):
+class BeneficiaryAdmin(ExportMixin, UserAwareAdmin):
     form = BeneficiaryForm
+    resource_classes = [BeneficiaryResource]
     change_list_template = "admin/projects/beneficiary/change_list.html"
     change_form_template = "admin/projects/beneficiary/change_form.html"
     list_display = [
@@ -146,6 +149,9 @@ class BeneficiaryAdmin(UserAwareAdmin):
 
     def has_add_permission(self, request):
         return False  # people are registered by enrolling them in a project (个案建档)
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -30,6 +30,7 @@ from projects.services import (
     project_creation_check,
     round_remaining_budget,
 )
+from projects.stats import project_service_stats
 from projects.workflow import TRANSITIONS, transition_label, transitions_from
 
 
@@ -120,7 +121,15 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
     search_fields = ["code", "title", "implementing_unit__name", "target_group"]
     autocomplete_fields = ["implementing_unit", "partners", "guiding_department", "subdistrict", "community"]
     date_hierarchy = "start_date"
-    readonly_fields = ["code", "status", "approved_amount", "money_summary", "created_at", "updated_at"]
+    readonly_fields = [
+        "code",
+        "status",
+        "approved_amount",
+        "money_summary",
+        "service_summary",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [TransitionInline, BudgetLineInline, SocialFundInline, InstalmentInline, AgreementInline]
     actions = ["bulk_recommend", "bulk_approve", "bulk_start"]
     fieldsets = [
@@ -129,6 +138,7 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
         (_("服务地点与周期"), {"fields": ["subdistrict", "community", "start_date", "end_date"]}),
         (_("资金与目标"), {"fields": ["requested_amount", "approved_amount", "target_beneficiaries", "money_summary"]}),
         (_("项目内容"), {"fields": ["objectives", "description"]}),
+        (_("服务成效"), {"fields": ["service_summary"]}),
         (_("记录"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
@@ -187,6 +197,25 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
     def money_summary(self, project):
         return money_table(project_money_rows(project)) if project.pk else "—"
 
+    @admin.display(description=_("目标与实际"))
+    def service_summary(self, project):
+        if not project.pk:
+            return "—"
+        stats = project_service_stats(project)
+        reached = stats.target_reached_percent
+        rows = [
+            (_("目标服务人数"), stats.target_beneficiaries),
+            (_("实际服务人数（去重）"), f"{stats.people_served}" + (f"（{reached}%）" if reached is not None else "")),
+            (_("个案数（服务中）"), f"{stats.enrollments}（{stats.open_enrollments}）"),
+            (_("跟踪记录"), stats.follow_ups),
+            (_("服务活动"), stats.activities),
+            *((f"　{label}", n) for label, n in stats.activities_by_type.items()),
+            (_("活动参与人次"), stats.participants),
+            (_("义工服务时数"), stats.volunteer_hours),
+            (_("社工服务时数"), stats.social_worker_hours),
+        ]
+        return money_table(rows)
+
     @admin.display(description=_("实施单位"), ordering="implementing_unit__name")
     def unit_display(self, project):
         return project.implementing_unit.short_name or project.implementing_unit.name
@@ -226,6 +255,8 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
         if obj is not None:
             context["available_transitions"] = self.available_transitions(request.user, obj)
             context["can_record_social_funds"] = permissions.can_record_social_funds(request.user, obj)
+            context["can_keep_casework"] = permissions.can_keep_casework(request.user, obj)
+            context["sees_casework"] = request.user.has_perm("projects.view_enrollment")
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def transition_view(self, request, object_id, action):

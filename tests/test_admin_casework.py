@@ -1,0 +1,237 @@
+"""Casework in the admin: masking in lists, pages and exports; logged reveals; POST lookup; enrolment by form;
+what a second unit sees; page titles without names; flat query counts."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from projects.models import Activity, Beneficiary, Enrollment, PersonalDataAccess
+from tests.casework_factories import enroll, live_project, make_id
+
+pytestmark = pytest.mark.django_db
+FULL_ID = make_id()
+MASKED_ID = FULL_ID[:4] + "**********" + FULL_ID[-4:]
+
+
+@pytest.fixture
+def served(cast, unit_org):
+    project = live_project(unit_org)
+    return enroll(project, cast["unit"], name="王秀英", id_number=FULL_ID, phone="13812345678")
+
+
+@pytest.mark.parametrize("role", ["unit", "civil", "committee"])
+def test_lists_and_pages_are_masked(client, cast, served, role):
+    client.force_login(cast[role])
+    for url in [
+        reverse("admin:projects_beneficiary_changelist"),
+        reverse("admin:projects_beneficiary_change", args=[served.beneficiary.pk]),
+        reverse("admin:projects_enrollment_change", args=[served.pk]),
+        reverse("admin:projects_enrollment_changelist"),
+    ]:
+        body = client.get(url).content.decode()
+        assert FULL_ID not in body and "13812345678" not in body, url
+    body = client.get(reverse("admin:projects_beneficiary_changelist")).content.decode()
+    assert MASKED_ID in body and "138****5678" in body
+
+
+def test_page_titles_carry_case_numbers_not_names(client, cast, served):
+    client.force_login(cast["unit"])
+    for url in [
+        reverse("admin:projects_beneficiary_change", args=[served.beneficiary.pk]),
+        reverse("admin:projects_enrollment_change", args=[served.pk]),
+    ]:
+        title = re.search(r"<title>(.*?)</title>", client.get(url).content.decode(), re.S).group(1)
+        assert "王秀英" not in title and served.beneficiary.code in title
+
+
+def export(client, model):
+    url = reverse(f"admin:projects_{model}_export")
+    form = client.get(url).content.decode()
+    csv_index = re.search(r'<option value="(\d+)"[^>]*>csv</option>', form).group(1)
+    fields = dict.fromkeys(re.findall(r'name="(\w+resource_\w+)"', form), "on")
+    return client.post(url, {"format": csv_index, "resource": "0", **fields}).content.decode("utf-8-sig")
+
+
+def test_exports_are_masked_unless_the_user_may_see_full_values(client, cast, served):
+    client.force_login(cast["civil"])
+    body = export(client, "beneficiary")
+    assert MASKED_ID in body and FULL_ID not in body and "王秀英" in body
+    assert not PersonalDataAccess.objects.exists()
+    client.force_login(cast["unit"])
+    body = export(client, "beneficiary")
+    assert FULL_ID in body
+    log = PersonalDataAccess.objects.get()
+    assert (log.user, log.field, log.records) == (cast["unit"], "export", 1)
+
+
+def test_reveal_through_the_admin(client, cast, served):
+    url = reverse("admin:projects_beneficiary_reveal", args=[served.beneficiary.pk, "id_number"])
+    client.force_login(cast["unit"])
+    page = client.get(reverse("admin:projects_beneficiary_change", args=[served.beneficiary.pk])).content.decode()
+    assert url in page
+    assert client.get(url).status_code == 405
+    response = client.post(url)
+    assert response.status_code == 200 and FULL_ID in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    assert PersonalDataAccess.objects.filter(user=cast["unit"], beneficiary=served.beneficiary).count() == 1
+    client.force_login(cast["civil"])
+    assert client.post(url).status_code == 403
+    client.force_login(cast["unit2"])
+    assert client.post(url).status_code == 404
+    assert PersonalDataAccess.objects.count() == 1
+
+
+def test_lookup_by_post_within_scope(client, cast, served, unit2_org):
+    lookup = reverse("admin:projects_beneficiary_lookup")
+    client.force_login(cast["unit"])
+    assert client.get(lookup + "?q=王秀英").status_code == 405
+    for term in ["王秀英", FULL_ID, "320105580317123"]:
+        body = client.post(lookup, {"q": term}).content.decode()
+        assert served.beneficiary.code in body and FULL_ID not in body, term
+    body = client.post(lookup, {"q": "32010519580317123A"}).content.decode()
+    assert "身份证号" in body
+    client.force_login(cast["unit2"])
+    assert served.beneficiary.code not in client.post(lookup, {"q": "王秀英"}).content.decode()
+
+
+def intake_form(project, **overrides):
+    data = {
+        "project": project.pk,
+        "name": "孙建国",
+        "gender": "male",
+        "id_number": "",
+        "special_group": "elderly",
+        "intake_date": "2014-05-12",
+        "consent_on": "2014-05-12",
+        "subsistence": "none",
+        "risk_level": "medium",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_enrolment_through_the_admin_dedupes_by_id(client, cast, served, unit_org, unit2_org):
+    other = live_project(unit2_org, round=served.project.round)
+    client.force_login(cast["unit2"])
+    add = reverse("admin:projects_enrollment_add")
+    page = client.get(add).content.decode()
+    assert other.code in page and served.project.code not in page  # only its own live projects
+    response = client.post(add, intake_form(other, name="王秀英", id_number=FULL_ID.lower()))
+    assert response.status_code == 302
+    assert Beneficiary.objects.count() == 1 and Enrollment.objects.count() == 2
+    response = client.post(add, intake_form(other, name="王秀英", id_number=FULL_ID))
+    assert response.status_code == 200 and "已在本项目建档" in response.content.decode()
+    response = client.post(add, intake_form(other, id_number=FULL_ID[:17] + "5", consent_on=""))
+    body = response.content.decode()
+    assert response.status_code == 200 and "这个字段是必填项" in body
+    assert Enrollment.objects.count() == 2
+
+
+def test_second_unit_sees_only_its_own_enrolment_of_a_shared_person(client, cast, served, unit2_org):
+    mine = enroll(live_project(unit2_org), cast["unit2"], name="王秀英", id_number=FULL_ID)
+    Enrollment.objects.filter(pk=served.pk).update(family_situation="第一单位的家庭记录")
+    client.force_login(cast["unit2"])
+    page = client.get(reverse("admin:projects_beneficiary_change", args=[mine.beneficiary.pk])).content.decode()
+    assert mine.project.code in page and served.project.code not in page
+    assert client.get(reverse("admin:projects_enrollment_change", args=[served.pk])).status_code == 404
+    listing = client.get(reverse("admin:projects_enrollment_changelist")).content.decode()
+    assert "第一单位的家庭记录" not in listing and served.project.code not in listing
+
+
+def test_follow_up_timeline_and_activity_with_hours(client, cast, served):
+    from projects.models import SocialWorker, Volunteer
+
+    worker = SocialWorker.objects.create(name="社工甲", employer=served.project.implementing_unit)
+    volunteer = Volunteer.objects.create(
+        name="义工乙", organization=served.project.implementing_unit, registered_on="2014-01-01"
+    )
+    client.force_login(cast["unit"])
+    change = reverse("admin:projects_enrollment_change", args=[served.pk])
+    data = {
+        "intake_date": "2014-05-10",
+        "consent_on": "2014-05-10",
+        "subsistence": "none",
+        "risk_level": "low",
+        "needs-TOTAL_FORMS": "1",
+        "needs-INITIAL_FORMS": "0",
+        "needs-0-need": "psychological",
+        "needs-0-severity": "2",
+        "follow_ups-TOTAL_FORMS": "1",
+        "follow_ups-INITIAL_FORMS": "0",
+        "follow_ups-0-date": "2014-06-01",
+        "follow_ups-0-method": "visit",
+        "follow_ups-0-social_worker": worker.pk,
+        "follow_ups-0-risk_level": "medium",
+        "follow_ups-0-note": "入户探访，情绪低落，约定下周小组活动。",
+    }
+    assert client.post(change, data).status_code == 302
+    page = client.get(change).content.decode()
+    assert "入户探访，情绪低落" in page and "timeline" in page
+    assert served.follow_ups.get().recorded_by == cast["unit"]
+
+    add = reverse("admin:projects_activity_add")
+    response = client.post(
+        add,
+        {
+            "project": served.project.pk,
+            "type": "group",
+            "title": "同伴支持小组",
+            "date": "2014-06-08",
+            "participants": "8",
+            "attendees": [served.pk],
+            "staff-TOTAL_FORMS": "1",
+            "staff-INITIAL_FORMS": "0",
+            "staff-0-social_worker": worker.pk,
+            "staff-0-hours": "3",
+            "volunteers-TOTAL_FORMS": "1",
+            "volunteers-INITIAL_FORMS": "0",
+            "volunteers-0-volunteer": volunteer.pk,
+            "volunteers-0-hours": "2.5",
+            "photos-TOTAL_FORMS": "0",
+            "photos-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    activity = Activity.objects.get()
+    assert list(activity.attendees.all()) == [served]
+    project_page = client.get(reverse("admin:projects_project_change", args=[served.project.pk])).content.decode()
+    assert "实际服务人数（去重）" in project_page and "2.5" in project_page
+
+
+def grow(cast, project, n, start):
+    for i in range(n):
+        enrollment = enroll(
+            project, cast["unit"], name=f"测试{start + i}", id_number=make_id(serial=f"{start + i:03d}")
+        )
+        Activity.objects.create(project=project, type="group", title=f"活动{i}", date="2014-06-01").attendees.add(
+            enrollment
+        )
+
+
+@pytest.mark.parametrize("role", ["unit", "civil"])
+def test_casework_lists_query_count_is_flat(client, cast, unit_org, role):
+    project = live_project(unit_org)
+    client.force_login(cast[role])
+    urls = [
+        reverse("admin:projects_beneficiary_changelist"),
+        reverse("admin:projects_enrollment_changelist"),
+        reverse("admin:projects_activity_changelist"),
+        reverse("admin:projects_followup_changelist"),
+        reverse("admin:projects_volunteer_changelist"),
+    ]
+
+    def measure():
+        counts = {}
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts[url] = len(queries)
+        return counts
+
+    grow(cast, project, 3, 0)
+    few = measure()
+    grow(cast, project, 30, 100)
+    assert measure() == few

@@ -36,7 +36,7 @@ if [ ! -f .venv/.installed ] || [ requirements.txt -nt .venv/.installed ]; then
 fi
 
 # Compile translations when a catalogue changed since the last compile.
-for po in locale/*/LC_MESSAGES/django.po; do
+for po in locale/*/LC_MESSAGES/*.po qicai/locale/*/LC_MESSAGES/*.po; do
   [ -f "$po" ] || continue
   mo="${po%.po}.mo"
   if [ ! -f "$mo" ] || [ "$po" -nt "$mo" ]; then

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.utils.translation import gettext
@@ -8,7 +9,24 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 User = get_user_model()
 
 
-class QicaiModelAdmin(admin.ModelAdmin):
+class NoRelatedEditing:
+    """No adding, editing or deleting a related record from inside another form: each has its own
+    page, with its own scope and rules. Viewing it stays possible."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(formfield.widget, RelatedFieldWidgetWrapper):
+            formfield.widget.can_add_related = False
+            formfield.widget.can_change_related = False
+            formfield.widget.can_delete_related = False
+        return formfield
+
+
+class QicaiInline(NoRelatedEditing, admin.TabularInline):
+    extra = 0
+
+
+class QicaiModelAdmin(NoRelatedEditing, admin.ModelAdmin):
     """Admin defaults of the portfolio.
 
     Scope: the changelist, change pages, exports and autocomplete all start from
@@ -75,7 +93,7 @@ class HistoryAdmin(QicaiModelAdmin, SimpleHistoryAdmin):
         return ChoiceLabelHistoryHelper(self.model, historical_record)
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(QicaiInline):
     """An inline that shows related rows with a link to each; they are added and changed on their own pages."""
 
     extra = 0

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from projects import permissions, privacy
-from projects.admin.base import QicaiModelAdmin, ReadOnlyInline
+from projects.admin.base import QicaiInline, QicaiModelAdmin, ReadOnlyInline
 from projects.exports import BeneficiaryResource
 from projects.forms import DATE_WIDGET
 from projects.models import (
@@ -242,7 +242,7 @@ class BeneficiaryAdmin(ExportMixin, UserAwareAdmin):
 # -- enrolments ---------------------------------------------------------------------------
 
 
-class NeedAssessmentInline(admin.TabularInline):
+class NeedAssessmentInline(QicaiInline):
     model = NeedAssessment
     extra = 0
     fields = ["need", "severity", "note"]
@@ -647,7 +647,7 @@ class ActivityForm(UserAwareForm):
         return cleaned
 
 
-class ActivityPartInline(admin.TabularInline):
+class ActivityPartInline(QicaiInline):
     extra = 1
 
     def has_change_permission(self, request, obj=None):

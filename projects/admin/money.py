@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects import permissions
-from projects.admin.base import HistoryAdmin, QicaiModelAdmin, ReadOnlyInline
+from projects.admin.base import HistoryAdmin, QicaiInline, QicaiModelAdmin, ReadOnlyInline
 from projects.formatting import format_cny, format_percent, status_badge
 from projects.forms import DATE_WIDGET
 from projects.models import BudgetCategory, BudgetLine, Instalment, Project, Round, RoundInstalmentRule, SocialFund
@@ -50,7 +50,7 @@ class InstalmentRuleFormSet(forms.BaseInlineFormSet):
             )
 
 
-class RoundInstalmentRuleInline(admin.TabularInline):
+class RoundInstalmentRuleInline(QicaiInline):
     model = RoundInstalmentRule
     formset = InstalmentRuleFormSet
     extra = 0
@@ -138,7 +138,7 @@ class BudgetCategoryAdmin(QicaiModelAdmin):
     search_fields = ["name"]
 
 
-class ProjectPartInline(admin.TabularInline):
+class ProjectPartInline(QicaiInline):
     """An inline of records that belong to the project; who may change them is decided per project."""
 
     extra = 0

@@ -12,7 +12,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -423,10 +424,15 @@ class EnrollmentAdmin(UserAwareAdmin):
     ]
 
     def get_queryset(self, request):
+        # Correlated subqueries run for the page's rows only; a JOIN + GROUP BY would aggregate the whole table.
+        follow_ups = FollowUp.objects.filter(enrollment=OuterRef("pk")).order_by().values("enrollment")
         return (
             super()
             .get_queryset(request)
-            .annotate(follow_up_total=Count("follow_ups"), follow_up_latest=Max("follow_ups__date"))
+            .annotate(
+                follow_up_total=Coalesce(Subquery(follow_ups.annotate(n=Count("pk")).values("n")), 0),
+                follow_up_latest=Subquery(follow_ups.annotate(d=Max("date")).values("d")),
+            )
         )
 
     def can_view_object(self, user, obj):
@@ -712,7 +718,13 @@ class ActivityAdmin(UserAwareAdmin):
     inlines = [ActivityStaffInline, ActivityVolunteerInline, ActivityPhotoInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("venue").annotate(hours=Sum("volunteers__hours"))
+        hours = ActivityVolunteer.objects.filter(activity=OuterRef("pk")).order_by().values("activity")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("venue")
+            .annotate(hours=Subquery(hours.annotate(h=Sum("hours")).values("h")))
+        )
 
     def can_view_object(self, user, obj):
         return permissions.can_view_project(user, obj.project)

@@ -320,6 +320,8 @@ class Project(models.Model):
         indexes = [
             models.Index(fields=["round", "status"], name="project_round_status"),
             models.Index(fields=["implementing_unit", "status"], name="project_unit_status"),
+            # 待办 lists each state's most recently changed projects.
+            models.Index(fields=["status", "-updated_at"], name="project_status_updated"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["round", "sequence"], name="project_round_sequence_unique"),

@@ -128,7 +128,7 @@ class BeneficiaryAdmin(ExportMixin, UserAwareAdmin):
         "date_of_birth",
         "id_display",
         "phone_display",
-        "community",
+        "community_display",
         "special_group",
     ]
     list_filter = ["special_group", "gender"]
@@ -164,6 +164,11 @@ class BeneficiaryAdmin(ExportMixin, UserAwareAdmin):
     @admin.display(description=_("联系电话"))
     def phone_display(self, beneficiary):
         return masked_phone(beneficiary)
+
+    @admin.display(description=_("居住社区"), ordering="community__name")
+    def community_display(self, beneficiary):
+        community = beneficiary.community
+        return (community.short_name or community.name) if community else "—"
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -120,3 +121,102 @@ class AwardRecord(models.Model):
         if self.organization_id:
             return str(self.organization)
         return self.person_name
+
+
+class NominationQuerySet(models.QuerySet):
+    def for_list(self):
+        return self.select_related("round", "award_type", "project", "organization", "decided_by")
+
+
+class Nomination(models.Model):
+    """提名: proposed from the evaluation ranking or by the association; the committee confirms or declines."""
+
+    class Source(models.TextChoices):
+        RANKING = "ranking", _("评估排名")
+        ASSOCIATION = "association", _("协会提名")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待确认")
+        CONFIRMED = "confirmed", _("已确认")
+        DECLINED = "declined", _("未采纳")
+
+    round = models.ForeignKey(Round, verbose_name=_("年度批次"), on_delete=models.PROTECT, related_name="nominations")
+    award_type = models.ForeignKey(
+        AwardType, verbose_name=_("奖项"), on_delete=models.PROTECT, related_name="nominations"
+    )
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), null=True, blank=True, on_delete=models.PROTECT, related_name="nominations"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="nominations",
+    )
+    person_name = models.CharField(_("个人"), max_length=40, blank=True)
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
+    ranking_position = models.PositiveSmallIntegerField(_("排名"), null=True, blank=True)
+    score = models.DecimalField(_("评估得分"), max_digits=5, decimal_places=2, null=True, blank=True)
+    tied_at_cut = models.BooleanField(_("名额线并列"), default=False)
+    reason = models.TextField(_("提名理由"), blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    decision_note = models.TextField(_("确认意见"), blank=True)
+    award_record = models.OneToOneField(
+        AwardRecord,
+        verbose_name=_("表彰记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="nomination",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = NominationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("提名")
+        verbose_name_plural = _("提名")
+        ordering = ["round", "award_type__order", "ranking_position", "pk"]
+        permissions = [("decide_nomination", _("确认或不采纳提名"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(project__isnull=False) & Q(organization__isnull=True) & Q(person_name=""))
+                | (Q(project__isnull=True) & Q(organization__isnull=False) & Q(person_name=""))
+                | (Q(project__isnull=True) & Q(organization__isnull=True) & ~Q(person_name="")),
+                name="nomination_exactly_one_recipient",
+                violation_error_message=_("被提名对象须且只能填写一项：项目、单位或个人。"),
+            ),
+            models.UniqueConstraint(
+                fields=["round", "award_type", "project"],
+                condition=Q(project__isnull=False) & ~Q(status="declined"),
+                name="nomination_project_once",
+                violation_error_message=_("该项目已被提名此奖项。"),
+            ),
+            models.UniqueConstraint(
+                fields=["round", "award_type", "organization"],
+                condition=Q(organization__isnull=False) & ~Q(status="declined"),
+                name="nomination_organization_once",
+                violation_error_message=_("该单位已被提名此奖项。"),
+            ),
+            models.UniqueConstraint(
+                fields=["round", "award_type", "person_name"],
+                condition=~Q(person_name="") & ~Q(status="declined"),
+                name="nomination_person_once",
+                violation_error_message=_("该个人已被提名此奖项。"),
+            ),
+        ]
+
+    def __str__(self):
+        recipient = self.project or self.organization or self.person_name
+        return f"{self.round.year} {self.award_type} · {recipient}"

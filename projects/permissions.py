@@ -61,11 +61,17 @@ def is_implementing_unit(user) -> bool:
     )
 
 
+def is_evaluator(user) -> bool:
+    return is_active_staff(user) and not sees_whole_portfolio(user) and roles.EVALUATOR in roles_of(user)
+
+
 def can_view_project(user, project: Project) -> bool:
     if sees_whole_portfolio(user):
         return True
     if is_implementing_unit(user):
         return project.implementing_unit_id == organization_id_of(user)
+    if is_evaluator(user):
+        return project.evaluations.filter(evaluators=user).exists()
     return False
 
 
@@ -141,9 +147,9 @@ def can_view_beneficiary(user, beneficiary) -> bool:
         return False
     if sees_whole_portfolio(user):
         return True
-    if is_implementing_unit(user):
-        return beneficiary.enrollments.filter(project__implementing_unit_id=organization_id_of(user)).exists()
-    return False
+    from projects.models import Project
+
+    return beneficiary.enrollments.filter(project__in=Project.objects.visible_to(user)).exists()
 
 
 def can_keep_casework(user, project: Project) -> bool:

@@ -85,6 +85,10 @@ class ProjectQuerySet(models.QuerySet):
             return self
         if permissions.is_implementing_unit(user):
             return self.filter(implementing_unit_id=permissions.organization_id_of(user))
+        if permissions.is_evaluator(user):
+            from projects.models import Evaluation
+
+            return self.filter(Exists(Evaluation.objects.filter(project=OuterRef("pk"), evaluators=user)))
         return self.none()
 
     def in_round(self, round_):
@@ -221,12 +225,10 @@ class BeneficiaryQuerySet(models.QuerySet):
 
         if permissions.sees_whole_portfolio(user):
             return self
-        if permissions.is_implementing_unit(user):
-            enrolled = Enrollment.objects.filter(
-                beneficiary=OuterRef("pk"), project__implementing_unit_id=permissions.organization_id_of(user)
-            )
-            return self.filter(Exists(enrolled))
-        return self.none()
+        from projects.models import Project
+
+        enrolled = Enrollment.objects.filter(beneficiary=OuterRef("pk"), project__in=Project.objects.visible_to(user))
+        return self.filter(Exists(enrolled))
 
     def for_list(self):
         return self.select_related("community")
@@ -238,3 +240,40 @@ class InstalmentQuerySet(ScopedByProjectQuerySet):
 
     def released(self):
         return self.filter(status="released")
+
+
+class EvaluationQuerySet(models.QuerySet):
+    """Programme staff see every evaluation; an evaluator those assigned to it; a unit its projects' results."""
+
+    def visible_to(self, user):
+        if permissions.sees_whole_portfolio(user):
+            return self
+        if permissions.is_evaluator(user):
+            return self.filter(evaluators=user)
+        if permissions.is_implementing_unit(user):
+            return self.filter(project__implementing_unit_id=permissions.organization_id_of(user))
+        return self.none()
+
+    def for_list(self):
+        return self.select_related("project", "project__round", "template")
+
+
+class ScorecardQuerySet(models.QuerySet):
+    """An evaluator sees its own scorecards, and others' only once the evaluation is finalised."""
+
+    def visible_to(self, user):
+        if permissions.sees_whole_portfolio(user):
+            return self
+        if permissions.is_evaluator(user):
+            return self.filter(evaluation__evaluators=user).filter(
+                Q(evaluator=user) | Q(evaluation__status="finalised")
+            )
+        if permissions.is_implementing_unit(user):
+            return self.filter(
+                evaluation__project__implementing_unit_id=permissions.organization_id_of(user),
+                evaluation__status="finalised",
+            )
+        return self.none()
+
+    def for_list(self):
+        return self.select_related("evaluation", "evaluation__project", "evaluator")

@@ -32,6 +32,8 @@ class Transition:
     comment_required: bool = False
     button_class: str = ""
     help_text: str = ""
+    # Evaluation-driven transitions are taken by finalising an evaluation, never by a button.
+    manual: bool = True
 
 
 TRANSITIONS = {
@@ -107,6 +109,22 @@ TRANSITIONS = {
             help_text=_("请写明终止原因。此操作不可撤销。"),
         ),
         Transition(
+            "midterm_pass",
+            pgettext_lazy("workflow action", "中期评估合格"),
+            frozenset({S.IN_PROGRESS}),
+            S.MIDTERM_EVALUATED,
+            "projects.finalise_evaluation",
+            manual=False,
+        ),
+        Transition(
+            "complete",
+            pgettext_lazy("workflow action", "结项评估合格"),
+            frozenset({S.MIDTERM_EVALUATED}),
+            S.COMPLETED,
+            "projects.finalise_evaluation",
+            manual=False,
+        ),
+        Transition(
             "archive",
             pgettext_lazy("workflow action", "归档"),
             frozenset({S.COMPLETED}),
@@ -117,8 +135,8 @@ TRANSITIONS = {
 }
 
 
-def transitions_from(status: str) -> list[Transition]:
-    return [t for t in TRANSITIONS.values() if status in t.sources]
+def transitions_from(status: str, *, manual_only: bool = True) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if status in t.sources and (t.manual or not manual_only)]
 
 
 def transition_label(action: str) -> str:

@@ -273,7 +273,7 @@ def test_project_pages_query_count_is_flat_for_every_role(client, cast, unit_org
     ProjectTransition.objects.filter(project=project).update(comment="补充")
     many = measure()
     assert many == few
-    assert max(many.values()) <= 25
+    assert max(many.values()) <= 40  # the project page: seven inlines, money and service figures
 
 
 def test_history_shows_who_changed_which_field(client, cast, unit_org, round_2014):

@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects.admin.base import HistoryAdmin, QicaiModelAdmin
+from projects.admin.money import money_table
 from projects.models import Membership, Organization, ServiceCategory
 
 User = get_user_model()
@@ -35,6 +37,7 @@ class QicaiUserAdmin(UserAdmin):
 
 @admin.register(Organization)
 class OrganizationAdmin(HistoryAdmin):
+    readonly_fields = ["grade_history"]
     list_display = ["name", "short_name", "type", "parent", "credit_code", "contact_person", "phone", "is_active"]
     list_filter = ["type", "is_active"]
     search_fields = ["name", "short_name", "credit_code"]
@@ -42,7 +45,32 @@ class OrganizationAdmin(HistoryAdmin):
     fieldsets = [
         (None, {"fields": ["name", "short_name", "type", "parent", "credit_code", "is_active"]}),
         (_("联系方式"), {"fields": ["contact_person", "phone", "address"]}),
+        (_("历年项目评估"), {"fields": ["grade_history"]}),
     ]
+
+    def get_inlines(self, request, obj):
+        from projects.admin.evaluation import AgencyStandingInline, ComplianceNoteInline
+
+        if obj is not None and obj.type == Organization.Type.AGENCY:
+            return [AgencyStandingInline, ComplianceNoteInline]
+        return []
+
+    @admin.display(description=_("历年项目评估等级"))
+    def grade_history(self, organization):
+        from projects.models import Evaluation
+
+        if organization.pk is None:
+            return "—"
+        evaluations = (
+            Evaluation.objects.filter(project__implementing_unit=organization, status="finalised")
+            .select_related("project__round", "project")
+            .order_by("-project__round__year", "project__code", "kind")
+        )
+        rows = [
+            (f"{e.project.round.year} {e.project.code} {e.get_kind_display()}", f"{e.score}（{e.get_grade_display()}）")
+            for e in evaluations
+        ]
+        return money_table(rows) if rows else gettext("暂无已定级的评估。")
 
 
 @admin.register(Membership)

@@ -81,8 +81,22 @@ class RoundAdmin(HistoryAdmin):
         (_("服务周期"), {"fields": ["period_start", "period_end"]}),
     ]
 
+    change_form_template = "admin/projects/round/change_form.html"
+
     def get_queryset(self, request):
         return super().get_queryset(request).with_money()
+
+    def get_urls(self):
+        from projects.admin.evaluation import ranking_view
+
+        return [
+            path(
+                "<path:object_id>/ranking/",
+                self.admin_site.admin_view(lambda request, object_id: ranking_view(self, request, object_id)),
+                name="projects_round_ranking",
+            ),
+            *super().get_urls(),
+        ]
 
     @admin.display(description=_("资金状况"))
     def money_position(self, round_):

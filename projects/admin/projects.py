@@ -11,6 +11,7 @@ from import_export.admin import ExportMixin
 
 from projects import permissions
 from projects.admin.base import HistoryAdmin, QicaiModelAdmin, ReadOnlyInline
+from projects.admin.evaluation import EvaluationInline, rectification_view
 from projects.admin.money import (
     BudgetLineInline,
     InstalmentInline,
@@ -130,7 +131,14 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
         "created_at",
         "updated_at",
     ]
-    inlines = [TransitionInline, BudgetLineInline, SocialFundInline, InstalmentInline, AgreementInline]
+    inlines = [
+        TransitionInline,
+        BudgetLineInline,
+        SocialFundInline,
+        InstalmentInline,
+        AgreementInline,
+        EvaluationInline,
+    ]
     actions = ["bulk_recommend", "bulk_approve", "bulk_start"]
     fieldsets = [
         (None, {"fields": ["code", "title", "round", "status", "category", "service_model", "target_group"]}),
@@ -241,6 +249,11 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
     def get_urls(self):
         return [
             path(
+                "<path:object_id>/rectification/",
+                self.admin_site.admin_view(lambda request, object_id: rectification_view(self, request, object_id)),
+                name="projects_project_rectification",
+            ),
+            path(
                 "<path:object_id>/transition/<slug:action>/",
                 self.admin_site.admin_view(self.transition_view),
                 name="projects_project_transition",
@@ -257,6 +270,9 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
             context["can_record_social_funds"] = permissions.can_record_social_funds(request.user, obj)
             context["can_keep_casework"] = permissions.can_keep_casework(request.user, obj)
             context["sees_casework"] = request.user.has_perm("projects.view_enrollment")
+            context["can_clear_rectification"] = obj.needs_rectification and request.user.has_perm(
+                "projects.clear_rectification"
+            )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def transition_view(self, request, object_id, action):

@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0008_casework_roles'),
+        ("projects", "0008_casework_roles"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['status', '-updated_at'], name='project_status_updated'),
+            model_name="project",
+            index=models.Index(fields=["status", "-updated_at"], name="project_status_updated"),
         ),
     ]

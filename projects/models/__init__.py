@@ -34,3 +34,14 @@ from projects.models.core import (  # noqa: F401  # noqa: F401
     SocialFund,
     money_field,
 )
+from projects.models.evaluation import (  # noqa: F401
+    AgencyStanding,
+    ComplianceNote,
+    Evaluation,
+    EvaluationKind,
+    Grade,
+    RubricCriterion,
+    RubricTemplate,
+    Scorecard,
+    ScoreItem,
+)

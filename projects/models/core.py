@@ -152,6 +152,9 @@ class Round(models.Model):
         validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
         help_text=_("管理费占申请金额的最高比例，提交申报时检查；留空表示不限。"),
     )
+    grade_excellent_min = models.DecimalField(_("优秀分数线"), max_digits=5, decimal_places=2, default=Decimal("90"))
+    grade_good_min = models.DecimalField(_("良好分数线"), max_digits=5, decimal_places=2, default=Decimal("75"))
+    grade_pass_min = models.DecimalField(_("合格分数线"), max_digits=5, decimal_places=2, default=Decimal("60"))
     description = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -180,6 +183,14 @@ class Round(models.Model):
                 | Q(period_end__gte=F("period_start")),
                 name="round_period_end_after_start",
                 violation_error_message=_("服务周期结束日期不能早于开始日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(grade_excellent_min__gte=F("grade_good_min"))
+                & Q(grade_good_min__gte=F("grade_pass_min"))
+                & Q(grade_pass_min__gte=0)
+                & Q(grade_excellent_min__lte=100),
+                name="round_grade_bands_ordered",
+                violation_error_message=_("分数线应满足：100 ≥ 优秀 ≥ 良好 ≥ 合格 ≥ 0。"),
             ),
             models.CheckConstraint(
                 condition=Q(management_cap_percent__isnull=True)
@@ -295,6 +306,10 @@ class Project(models.Model):
     # mid-term and final instalments wait for them.
     midterm_passed_on = models.DateField(_("中期评估合格日期"), null=True, blank=True, editable=False)
     final_passed_on = models.DateField(_("结项评估合格日期"), null=True, blank=True, editable=False)
+    # A failed evaluation puts the project under rectification (整改): the next instalment waits
+    # until civil affairs clears it.
+    needs_rectification = models.BooleanField(_("整改中"), default=False, editable=False)
+    rectification_note = models.TextField(_("整改要求"), blank=True, editable=False)
     # Bumped by every workflow transition: a form carries the version it was
     # rendered with, so a stale submission changes nothing.
     version = models.PositiveIntegerField(_("版本"), default=0, editable=False)

@@ -22,6 +22,19 @@ from projects.services.casework import (
     unit_person_save,
 )
 from projects.services.errors import StaleTransition, WorkflowError
+from projects.services.evaluation import (
+    conflict_of_interest,
+    evaluation_assign,
+    evaluation_create,
+    evaluation_finalise,
+    grade_for,
+    rectification_clear,
+    round_ranking,
+    rubric_revise,
+    scorecard_save,
+    scorecard_total,
+    trimmed_mean,
+)
 from projects.services.money import (
     budget_problems,
     can_release,
@@ -70,7 +83,12 @@ __all__ = [
     "case_story_mark_excellent",
     "case_story_problems",
     "condition_unmet",
+    "conflict_of_interest",
     "enrollment_close",
+    "evaluation_assign",
+    "evaluation_create",
+    "evaluation_finalise",
+    "grade_for",
     "instalment_plan_create",
     "instalment_release",
     "normalized_id",
@@ -88,7 +106,13 @@ __all__ = [
     "project_start",
     "project_submit",
     "project_terminate",
+    "rectification_clear",
     "round_committed_amount",
+    "round_ranking",
     "round_remaining_budget",
+    "rubric_revise",
+    "scorecard_save",
+    "scorecard_total",
+    "trimmed_mean",
     "unit_person_save",
 ]

@@ -96,6 +96,8 @@ def condition_unmet(instalment: Instalment) -> str | None:
     ``final_passed_on``, which finalising a passed evaluation sets.
     """
     project = instalment.project
+    if project.needs_rectification:
+        return _("项目正在整改，解除整改后方可拨付。")
     if instalment.condition == C.SIGNED:
         signed = Agreement.objects.filter(project=project, kind="project", status="signed").exists()
         if not signed:

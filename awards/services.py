@@ -1,0 +1,132 @@
+"""Nominations and awards: proposals from the evaluation ranking, nominations by the association,
+and the committee's confirmations, which become award records within each award's quota."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from awards.constants import EXCELLENT_PROJECT
+from awards.models import AwardRecord, AwardType, Nomination
+from projects.services import WorkflowError, round_ranking
+
+
+@dataclass
+class Proposal:
+    created: list
+    tied: list  # the nominations tied at the quota's cut, for the committee to settle
+    cut_score: object = None
+
+
+def nominations_propose(*, round_, by) -> Proposal:
+    """Nominate the round's top-N finally evaluated projects for 优秀项目 (N = its quota).
+
+    Projects tied with the N-th score are all nominated and flagged 名额线并列, so the
+    committee settles the tie visibly instead of the code settling it silently.
+    """
+    if not by.has_perm("awards.add_nomination"):
+        raise WorkflowError(_("您的角色不能生成提名。"))
+    award_type = AwardType.objects.get(code=EXCELLENT_PROJECT)
+    ranking, _distribution = round_ranking(round_)
+    if not ranking:
+        raise WorkflowError(_("本批次还没有已定级的结项评估，无法按排名提名。"))
+    quota = award_type.quota or len(ranking)
+    cut_score = ranking[min(quota, len(ranking)) - 1].score
+    beyond_cut = [e for e in ranking[quota:] if e.score == cut_score]
+    chosen = list(ranking[:quota]) + beyond_cut
+    tie = bool(beyond_cut)  # projects outside the quota score the same as the last one inside it
+    created, tied = [], []
+    with transaction.atomic():
+        for position, evaluation in enumerate(chosen, start=1):
+            if (
+                Nomination.objects.filter(round=round_, award_type=award_type, project=evaluation.project)
+                .exclude(status=Nomination.Status.DECLINED)
+                .exists()
+            ):
+                continue
+            nomination = Nomination.objects.create(
+                round=round_,
+                award_type=award_type,
+                project=evaluation.project,
+                source=Nomination.Source.RANKING,
+                ranking_position=position,
+                score=evaluation.score,
+                tied_at_cut=tie and evaluation.score == cut_score,
+                reason=_("结项评估得分 %(score)s，本批次第 %(position)d 名。")
+                % {"score": evaluation.score, "position": position},
+            )
+            created.append(nomination)
+            if nomination.tied_at_cut:
+                tied.append(nomination)
+    return Proposal(created=created, tied=tied, cut_score=cut_score)
+
+
+def nomination_create(*, nomination: Nomination, by) -> Nomination:
+    """The association nominates a project, person or organisation, with a reason."""
+    if not by.has_perm("awards.add_nomination"):
+        raise WorkflowError(_("您的角色不能提名。"))
+    if not (nomination.reason or "").strip():
+        raise WorkflowError(_("请写明提名理由。"))
+    nomination.source = Nomination.Source.ASSOCIATION
+    nomination.status = Nomination.Status.PENDING
+    try:
+        with transaction.atomic():
+            nomination.save()
+    except IntegrityError:
+        raise WorkflowError(_("该对象已被提名此奖项。")) from None
+    return nomination
+
+
+def nomination_confirm(
+    *, nomination: Nomination, by, citation: str, awarded_on: datetime.date, presenter: str, rank=None
+) -> AwardRecord:
+    """The committee confirms a nomination: it becomes an award record, never beyond the award's quota."""
+    if not by.has_perm("awards.decide_nomination"):
+        raise WorkflowError(_("只有社工委可以确认表彰。"))
+    award_type = nomination.award_type
+    with transaction.atomic():
+        if award_type.quota is not None:
+            given = AwardRecord.objects.filter(round=nomination.round, award_type=award_type).count()
+            if given >= award_type.quota:
+                raise WorkflowError(
+                    _("“%(award)s”本批次名额为 %(quota)d 个，已全部确认。")
+                    % {"award": award_type.name, "quota": award_type.quota}
+                )
+        try:
+            with transaction.atomic():
+                record = AwardRecord.objects.create(
+                    round=nomination.round,
+                    award_type=award_type,
+                    project=nomination.project,
+                    organization=nomination.organization,
+                    person_name=nomination.person_name,
+                    rank=rank,
+                    citation=(citation or "").strip(),
+                    awarded_on=awarded_on,
+                    presenter=(presenter or "").strip(),
+                )
+        except IntegrityError:
+            raise WorkflowError(_("该对象本批次已获得此奖项，或该名次已被占用。")) from None
+        claimed = Nomination.objects.filter(pk=nomination.pk, status=Nomination.Status.PENDING).update(
+            status=Nomination.Status.CONFIRMED, decided_by=by, decided_at=timezone.now(), award_record=record
+        )
+        if not claimed:
+            raise WorkflowError(_("该提名已被他人处理。"))
+    nomination.refresh_from_db()
+    return record
+
+
+def nomination_decline(*, nomination: Nomination, by, note: str) -> Nomination:
+    if not by.has_perm("awards.decide_nomination"):
+        raise WorkflowError(_("只有社工委可以不采纳提名。"))
+    if not (note or "").strip():
+        raise WorkflowError(_("请写明不采纳的理由。"))
+    claimed = Nomination.objects.filter(pk=nomination.pk, status=Nomination.Status.PENDING).update(
+        status=Nomination.Status.DECLINED, decided_by=by, decided_at=timezone.now(), decision_note=note.strip()
+    )
+    if not claimed:
+        raise WorkflowError(_("该提名已被他人处理。"))
+    nomination.refresh_from_db()
+    return nomination

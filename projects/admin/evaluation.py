@@ -1,0 +1,397 @@
+"""Evaluations in the admin: rubrics (frozen once used), evaluations with assigned evaluators,
+the evaluator's scorecard, finalising, the round ranking, and agencies' standing."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from projects import permissions, roles
+from projects.admin.base import QicaiInline, QicaiModelAdmin, ReadOnlyInline
+from projects.forms import DATE_WIDGET
+from projects.models import (
+    AgencyStanding,
+    ComplianceNote,
+    Evaluation,
+    Project,
+    Round,
+    RubricCriterion,
+    RubricTemplate,
+    Scorecard,
+)
+from projects.services import (
+    StaleTransition,
+    WorkflowError,
+    evaluation_assign,
+    evaluation_create,
+    evaluation_finalise,
+    rectification_clear,
+    round_ranking,
+    rubric_revise,
+    scorecard_save,
+)
+
+
+class RubricCriterionInline(QicaiInline):
+    model = RubricCriterion
+    fields = ["order", "name", "max_score", "guidance"]
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not (obj and obj.in_use)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj and obj.in_use)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+
+@admin.register(RubricTemplate)
+class RubricTemplateAdmin(QicaiModelAdmin):
+    change_form_template = "admin/projects/rubrictemplate/change_form.html"
+    list_display = ["name", "version", "kind", "total_points", "in_use_display"]
+    list_filter = ["kind"]
+    inlines = [RubricCriterionInline]
+
+    def can_change_object(self, user, obj):
+        return not obj.in_use  # a rubric in use is frozen; revise it into a new version
+
+    @admin.display(description=_("总分值"))
+    def total_points(self, template):
+        return sum(c.max_score for c in template.criteria.all())
+
+    @admin.display(description=_("已使用"), boolean=True)
+    def in_use_display(self, template):
+        return template.in_use
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("criteria")
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/revise/",
+                self.admin_site.admin_view(self.revise_view),
+                name="projects_rubrictemplate_revise",
+            ),
+            *super().get_urls(),
+        ]
+
+    def revise_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        template = self.get_object(request, unquote(object_id))
+        try:
+            revised = rubric_revise(template=template, by=request.user)
+        except WorkflowError as error:
+            messages.error(request, error.message)
+            return HttpResponseRedirect(reverse("admin:projects_rubrictemplate_change", args=[template.pk]))
+        messages.success(request, gettext("已生成新版本：%(template)s，可以修改。") % {"template": revised})
+        return HttpResponseRedirect(reverse("admin:projects_rubrictemplate_change", args=[revised.pk]))
+
+
+class EvaluationForm(forms.ModelForm):
+    current_user = None
+
+    class Meta:
+        model = Evaluation
+        fields = ["project", "kind", "template", "due_date"]
+        widgets = {"due_date": DATE_WIDGET()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = Project.objects.filter(
+            status__in=[Project.Status.IN_PROGRESS, Project.Status.MIDTERM_EVALUATED]
+        ).select_related("round")
+
+    def _post_clean(self):
+        pass  # the service checks state, kind and template when it creates the evaluation
+
+
+class AssignForm(forms.Form):
+    evaluator = forms.ModelChoiceField(label=_("评估专家"), queryset=get_user_model().objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evaluator"].queryset = (
+            get_user_model().objects.filter(groups__name=roles.EVALUATOR, is_active=True).order_by("username")
+        )
+        self.fields["evaluator"].label_from_instance = lambda u: f"{u.get_full_name() or u.username}（{u.username}）"
+
+
+class ScorecardInline(ReadOnlyInline):
+    model = Scorecard
+    fields = ["evaluator", "status", "total", "overall_comment", "submitted_at"]
+    readonly_fields = fields
+    show_change_link = False
+    verbose_name_plural = _("评分表")
+
+    def get_queryset(self, request):
+        # Another evaluator's scores stay hidden until the evaluation is finalised.
+        return Scorecard.objects.visible_to(request.user).select_related("evaluator")
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(QicaiModelAdmin):
+    form = EvaluationForm
+    change_form_template = "admin/projects/evaluation/change_form.html"
+    list_display = ["project", "kind", "template", "due_date", "status", "score", "grade", "evaluator_names"]
+    list_filter = ["kind", "status", "grade", "project__round"]
+    search_fields = ["project__code", "project__title"]
+    date_hierarchy = "due_date"
+    autocomplete_fields = ["project"]
+    readonly_fields = ["status", "score", "grade", "scorecards_counted", "finalised_at", "finalised_by"]
+    inlines = [ScorecardInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("evaluators")
+
+    def can_view_object(self, user, obj):
+        return permissions.can_view_project(user, obj.project)
+
+    def can_change_object(self, user, obj):
+        return obj.status == Evaluation.Status.OPEN and user.has_perm("projects.assign_evaluators")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.current_user = request.user
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "project", "kind", "template"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        created = evaluation_create(
+            project=form.cleaned_data["project"],
+            kind=form.cleaned_data["kind"],
+            template=form.cleaned_data["template"],
+            due_date=form.cleaned_data["due_date"],
+            by=request.user,
+        )
+        obj.pk, obj._state.adding, obj._state.db = created.pk, False, created._state.db
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except WorkflowError as error:
+            messages.error(request, error.message)
+            return HttpResponseRedirect(request.get_full_path())
+
+    @admin.display(description=_("评估专家"))
+    def evaluator_names(self, evaluation):
+        return "、".join(u.get_full_name() or u.username for u in evaluation.evaluators.all()) or "—"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            user = request.user
+            context.update(
+                {
+                    "assign_form": AssignForm()
+                    if obj.status == Evaluation.Status.OPEN and user.has_perm("projects.assign_evaluators")
+                    else None,
+                    "can_score": obj.status == Evaluation.Status.OPEN and obj.evaluators.filter(pk=user.pk).exists(),
+                    "can_finalise": obj.status == Evaluation.Status.OPEN
+                    and user.has_perm("projects.finalise_evaluation"),
+                }
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/assign/", view(self.assign_view), name="projects_evaluation_assign"),
+            path("<path:object_id>/score/", view(self.score_view), name="projects_evaluation_score"),
+            path("<path:object_id>/finalise/", view(self.finalise_view), name="projects_evaluation_finalise"),
+            *super().get_urls(),
+        ]
+
+    def _change_url(self, evaluation):
+        return reverse("admin:projects_evaluation_change", args=[evaluation.pk])
+
+    def assign_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        evaluation = self.get_object(request, unquote(object_id))
+        form = AssignForm(request.POST)
+        if form.is_valid():
+            try:
+                evaluation_assign(evaluation=evaluation, evaluator=form.cleaned_data["evaluator"], by=request.user)
+            except WorkflowError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, gettext("已指派评估专家。"))
+        else:
+            messages.error(request, gettext("请选择评估专家。"))
+        return HttpResponseRedirect(self._change_url(evaluation))
+
+    def score_view(self, request, object_id):
+        """The evaluator's scorecard: a score and a comment per criterion; save as draft or submit."""
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        evaluation = self.get_object(request, unquote(object_id))
+        if not evaluation.evaluators.filter(pk=request.user.pk).exists():
+            raise PermissionDenied
+        criteria = list(evaluation.template.criteria.all())
+        scorecard = Scorecard.objects.filter(evaluation=evaluation, evaluator=request.user).first()
+        existing = {item.criterion_id: item for item in scorecard.items.all()} if scorecard else {}
+        errors = []
+        if request.method == "POST":
+            scores = {}
+            for criterion in criteria:
+                raw = (request.POST.get(f"score-{criterion.pk}") or "").strip()
+                try:
+                    value = Decimal(raw) if raw else None
+                except InvalidOperation:
+                    errors.append(gettext("“%(name)s”的得分不是数字。") % {"name": criterion.name})
+                    continue
+                scores[criterion.pk] = (value, request.POST.get(f"comment-{criterion.pk}", ""))
+            if not errors:
+                try:
+                    scorecard_save(
+                        evaluation=evaluation,
+                        by=request.user,
+                        scores=scores,
+                        overall_comment=request.POST.get("overall_comment", ""),
+                        submit="_submit" in request.POST,
+                    )
+                except WorkflowError as error:
+                    errors.append(error.message)
+                else:
+                    messages.success(
+                        request, gettext("评分表已提交。") if "_submit" in request.POST else gettext("评分已暂存。")
+                    )
+                    return HttpResponseRedirect(self._change_url(evaluation))
+        posted = request.method == "POST"
+
+        def shown(name, criterion, attribute):
+            if posted:
+                return request.POST.get(f"{name}-{criterion.pk}", "")
+            return getattr(existing.get(criterion.pk), attribute, "")
+
+        rows = [
+            {"criterion": c, "score": shown("score", c, "score"), "comment": shown("comment", c, "comment")}
+            for c in criteria
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("评分：%(evaluation)s") % {"evaluation": evaluation},
+            "opts": self.opts,
+            "evaluation": evaluation,
+            "rows": rows,
+            "overall_comment": request.POST.get("overall_comment", "")
+            if posted
+            else getattr(scorecard, "overall_comment", ""),
+            "submitted": scorecard is not None and scorecard.status == Scorecard.Status.SUBMITTED,
+            "errors": errors,
+            "change_url": self._change_url(evaluation),
+        }
+        return TemplateResponse(request, "admin/projects/evaluation/score.html", context)
+
+    def finalise_view(self, request, object_id):
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        evaluation = self.get_object(request, unquote(object_id))
+        if not request.user.has_perm("projects.finalise_evaluation"):
+            raise PermissionDenied
+        error = ""
+        if request.method == "POST":
+            try:
+                version = int(request.POST.get("version", -1))
+                evaluation_finalise(evaluation=evaluation, by=request.user, expected_version=version)
+            except (StaleTransition, ValueError):
+                messages.error(request, gettext("该评估已被他人处理，本次操作未生效。"))
+                return HttpResponseRedirect(self._change_url(evaluation))
+            except WorkflowError as problem:
+                error = problem.message
+            else:
+                messages.success(
+                    request,
+                    gettext("已定级：%(score)s 分，%(grade)s。")
+                    % {"score": evaluation.score, "grade": evaluation.get_grade_display()},
+                )
+                return HttpResponseRedirect(self._change_url(evaluation))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("评估定级：%(evaluation)s") % {"evaluation": evaluation},
+            "opts": self.opts,
+            "evaluation": evaluation,
+            "scorecards": evaluation.scorecards.select_related("evaluator").order_by("-total"),
+            "error": error,
+            "change_url": self._change_url(evaluation),
+        }
+        return TemplateResponse(request, "admin/projects/evaluation/finalise.html", context)
+
+
+class EvaluationInline(ReadOnlyInline):
+    model = Evaluation
+    fields = ["kind", "due_date", "status", "score", "grade"]
+    readonly_fields = fields
+    verbose_name_plural = _("评估")
+
+    def get_queryset(self, request):
+        return Evaluation.objects.visible_to(request.user)
+
+
+def ranking_view(model_admin, request, object_id):
+    """The round's projects by final score, with the grade distribution."""
+    round_ = model_admin.get_object(request, unquote(object_id))
+    evaluations, distribution = round_ranking(round_)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": gettext("%(round)s 结项评估排名") % {"round": round_},
+        "opts": Round._meta,
+        "round": round_,
+        "evaluations": evaluations,
+        "distribution": distribution,
+    }
+    return TemplateResponse(request, "admin/projects/round/ranking.html", context)
+
+
+class RectificationForm(forms.Form):
+    note = forms.CharField(label=_("整改完成情况"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+
+
+def rectification_view(model_admin, request, object_id):
+    project = model_admin.get_object(request, unquote(object_id))
+    change_url = reverse("admin:projects_project_change", args=[project.pk])
+    form = RectificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rectification_clear(project=project, by=request.user, note=form.cleaned_data["note"])
+        except WorkflowError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, gettext("已解除整改。"))
+            return HttpResponseRedirect(change_url)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": gettext("解除整改：%(code)s") % {"code": project.code},
+        "opts": Project._meta,
+        "form": form,
+        "project": project,
+        "change_url": change_url,
+    }
+    return TemplateResponse(request, "admin/projects/project/rectification.html", context)
+
+
+class AgencyStandingInline(admin.StackedInline):
+    model = AgencyStanding
+    can_delete = False
+    fields = ["membership_status", "member_since", "assessment_level", "assessed_on"]
+    verbose_name_plural = _("行业自律档案")
+
+
+class ComplianceNoteInline(QicaiInline):
+    model = ComplianceNote
+    fields = ["date", "kind", "note", "resolved"]
+    verbose_name_plural = _("合规记录（投诉、整改等）")

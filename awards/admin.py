@@ -1,9 +1,20 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from awards.models import AwardRecord, AwardType
+from awards.models import AwardRecord, AwardType, Nomination
+from awards.services import nomination_confirm, nomination_create, nomination_decline, nominations_propose
 from projects.admin import ProjectAdmin, QicaiModelAdmin, ReadOnlyInline
-from projects.models import Project
+from projects.forms import DATE_WIDGET
+from projects.models import Project, Round
+from projects.services import WorkflowError
 
 
 @admin.register(AwardType)
@@ -48,3 +59,162 @@ admin.site.unregister(Project)
 @admin.register(Project)
 class ProjectWithAwardsAdmin(ProjectAdmin):
     inlines = [*ProjectAdmin.inlines, AwardRecordInline]
+
+
+class NominationForm(forms.ModelForm):
+    class Meta:
+        model = Nomination
+        fields = ["round", "award_type", "project", "organization", "person_name", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", gettext("请写明提名理由。"))
+        return cleaned
+
+
+class ConfirmForm(forms.Form):
+    rank = forms.IntegerField(label=_("名次"), required=False, min_value=1)
+    citation = forms.CharField(label=_("表彰词"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    awarded_on = forms.DateField(label=_("表彰日期"), widget=DATE_WIDGET())
+    presenter = forms.CharField(label=_("颁奖单位/颁奖人"), required=False, max_length=100)
+
+
+class DeclineForm(forms.Form):
+    note = forms.CharField(label=_("不采纳理由"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ProposeForm(forms.Form):
+    round = forms.ModelChoiceField(label=_("年度批次"), queryset=Round.objects.all())
+
+
+@admin.register(Nomination)
+class NominationAdmin(QicaiModelAdmin):
+    form = NominationForm
+    change_list_template = "admin/awards/nomination/change_list.html"
+    change_form_template = "admin/awards/nomination/change_form.html"
+    list_display = ["round", "award_type", "ranking_position", "recipient", "score", "tied_at_cut", "source", "status"]
+    list_filter = ["round", "award_type", "status", "source", "tied_at_cut"]
+    autocomplete_fields = ["project", "organization"]
+    readonly_fields = [
+        "source",
+        "ranking_position",
+        "score",
+        "tied_at_cut",
+        "status",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+        "award_record",
+    ]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # decided through confirm / decline, never edited
+
+    @admin.display(description=_("被提名对象"))
+    def recipient(self, nomination):
+        return nomination.project or nomination.organization or nomination.person_name
+
+    def save_model(self, request, obj, form, change):
+        nomination_create(nomination=obj, by=request.user)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["can_decide"] = obj.status == Nomination.Status.PENDING and request.user.has_perm(
+                "awards.decide_nomination"
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "propose_form": ProposeForm() if request.user.has_perm("awards.add_nomination") else None,
+        }
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("propose/", view(self.propose_view), name="awards_nomination_propose"),
+            path("<path:object_id>/confirm/", view(self.confirm_view), name="awards_nomination_confirm"),
+            path("<path:object_id>/decline/", view(self.decline_view), name="awards_nomination_decline"),
+            *super().get_urls(),
+        ]
+
+    def propose_view(self, request):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        form = ProposeForm(request.POST)
+        if form.is_valid():
+            try:
+                proposal = nominations_propose(round_=form.cleaned_data["round"], by=request.user)
+            except WorkflowError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request, gettext("已按结项评估排名生成 %(count)d 个提名。") % {"count": len(proposal.created)}
+                )
+                if proposal.tied:
+                    messages.warning(
+                        request,
+                        gettext(
+                            "名额线上有 %(count)d 个项目得分并列（%(score)s 分），均已列入提名并标记“名额线并列”，"
+                            "请社工委裁定。"
+                        )
+                        % {"count": len(proposal.tied), "score": proposal.cut_score},
+                    )
+        return HttpResponseRedirect(reverse("admin:awards_nomination_changelist"))
+
+    def _decide(self, request, object_id, form_class, run, title, button):
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        nomination = self.get_object(request, unquote(object_id))
+        change_url = reverse("admin:awards_nomination_change", args=[nomination.pk])
+        if not request.user.has_perm("awards.decide_nomination"):
+            raise PermissionDenied
+        initial = {
+            "rank": nomination.ranking_position,
+            "awarded_on": timezone.localdate(),
+            "presenter": gettext("区社会工作委员会"),
+        }
+        form = form_class(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                run(nomination, form.cleaned_data)
+            except WorkflowError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request, gettext("已%(action)s：%(nomination)s") % {"action": button, "nomination": nomination}
+                )
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{title}：{nomination}",
+            "opts": self.opts,
+            "form": form,
+            "nomination": nomination,
+            "button": button,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/awards/nomination/decide.html", context)
+
+    def confirm_view(self, request, object_id):
+        return self._decide(
+            request,
+            object_id,
+            ConfirmForm,
+            lambda n, data: nomination_confirm(nomination=n, by=request.user, **data),
+            gettext("确认表彰"),
+            gettext("确认"),
+        )
+
+    def decline_view(self, request, object_id):
+        return self._decide(
+            request,
+            object_id,
+            DeclineForm,
+            lambda n, data: nomination_decline(nomination=n, by=request.user, note=data["note"]),
+            gettext("不采纳提名"),
+            gettext("不采纳"),
+        )

@@ -94,9 +94,11 @@ def test_enrolment_refusals(cast, unit_org, unit2_org):
 
     with pytest.raises(WorkflowError, match="同意"):
         beneficiary_enroll(
-            project=project, by=cast["unit"], identity={"name": "赵六", "special_group": "other"},
+            project=project,
+            by=cast["unit"],
+            identity={"name": "赵六", "special_group": "other"},
             intake={"intake_date": datetime.date(2014, 5, 1)},
-        )  # fmt: skip
+        )
 
 
 def test_masking():

@@ -14,20 +14,24 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from awards.constants import EXCELLENT_PROJECT
-from awards.models import AwardRecord, AwardType
+from awards.models import AwardRecord, AwardType, Nomination
 from projects import roles
 from projects.models import (
     Activity,
     ActivityStaff,
     ActivityVolunteer,
+    AgencyStanding,
     Agreement,
     Beneficiary,
     BudgetCategory,
     BudgetLine,
     CaseStory,
+    ComplianceNote,
     Enrollment,
+    Evaluation,
     FollowUp,
     InstalmentCondition,
     Membership,
@@ -36,6 +40,10 @@ from projects.models import (
     Project,
     Round,
     RoundInstalmentRule,
+    RubricCriterion,
+    RubricTemplate,
+    Scorecard,
+    ScoreItem,
     ServiceCategory,
     SocialFund,
     SocialWorker,
@@ -197,6 +205,8 @@ USERS = [
     DemoUser("unit", "陈晓燕", "江城区阳光社会工作服务中心", roles.IMPLEMENTING_UNIT, "项目主管"),
     DemoUser("unit2", "刘志强", "江城区心桥社会工作事务所", roles.IMPLEMENTING_UNIT, "项目主管"),
     DemoUser("evaluator", "赵文博", "江城区社会组织评估中心", roles.EVALUATOR, "评估专家"),
+    DemoUser("evaluator2", "钱慧敏", "江城区社会组织评估中心", roles.EVALUATOR, "评估专家"),
+    DemoUser("evaluator3", "孙国平", "江城区社会组织评估中心", roles.EVALUATOR, "评估专家"),
 ]
 UNIT_AGENCY = "江城区阳光社会工作服务中心"
 UNIT2_AGENCY = "江城区心桥社会工作事务所"
@@ -280,6 +290,7 @@ class DemoSeeder:
             self.seed_social_funds(round_)
             self.seed_instalments(round_)
         CaseworkSeeder(self).run(round_2012, round_2013)
+        EvaluationSeeder(self).run(round_2012)
         round_2014 = self.seed_round(2014, BUDGET_2014, datetime.date(2014, 3, 1), Round.Status.OPEN)
         self.seed_applications(round_2014)
         return self.created
@@ -857,3 +868,132 @@ class CaseworkSeeder:
                 is_excellent=project.sequence == EXCELLENT_2012_SEQUENCES[0],
             )
         self.seeder.count("个案", True)
+
+
+RUBRICS = {
+    "midterm": ("中期评估标准", [("项目管理", 20), ("服务成效", 40), ("财务管理", 20), ("服务对象满意度", 20)]),
+    "final": ("结项评估标准", [("项目管理", 20), ("服务成效", 40), ("财务管理", 20), ("社会影响", 20)]),
+}
+RUBRIC_GUIDANCE = {
+    "项目管理": "计划执行、档案规范、人员配备与督导。",
+    "服务成效": "目标达成、服务对象改变、案例质量。",
+    "财务管理": "预算执行、票据规范、配套资金到位。",
+    "服务对象满意度": "随机回访服务对象的满意度。",
+    "社会影响": "社区参与、宣传报道、模式可推广性。",
+}
+
+
+class EvaluationSeeder:
+    """2012's mid-term and final evaluations, scored by three evaluators and finalised; their final
+    ranking puts exactly the ten 2012 award winners on top, whose confirmed nominations are recorded.
+    Also the association's standing records of the agencies."""
+
+    def __init__(self, seeder: "DemoSeeder"):
+        self.seeder = seeder
+
+    def run(self, round_2012) -> None:
+        templates = {kind: self.rubric(kind) for kind in RUBRICS}
+        self.seed_standing()
+        if Evaluation.objects.filter(project__round=round_2012).exists():
+            return
+        User = get_user_model()
+        evaluators = list(User.objects.filter(username__in=["evaluator", "evaluator2", "evaluator3"]).order_by("pk"))
+        civil = User.objects.get(username="civil")
+        for project in round_2012.projects.order_by("sequence"):
+            final_target = self.final_target(project.sequence)
+            for kind, target, due in [
+                ("midterm", min(final_target - 2 + project.sequence % 3, Decimal("98")), datetime.date(2013, 3, 10)),
+                ("final", final_target, datetime.date(2013, 8, 15)),
+            ]:
+                self.seed_evaluation(project, templates[kind], kind, target, due, evaluators, civil)
+        self.seed_nominations(round_2012)
+        self.seeder.count("评估", True)
+
+    def rubric(self, kind) -> RubricTemplate:
+        name, criteria = RUBRICS[kind]
+        template, created = RubricTemplate.objects.get_or_create(name=name, version=1, defaults={"kind": kind})
+        if created:
+            RubricCriterion.objects.bulk_create(
+                RubricCriterion(template=template, name=c, max_score=points, guidance=RUBRIC_GUIDANCE[c], order=i)
+                for i, (c, points) in enumerate(criteria, start=1)
+            )
+        return template
+
+    @staticmethod
+    def final_target(sequence: int) -> Decimal:
+        """The ten award winners score 96.0, 95.5 … 91.5 in award order; everyone else below 90."""
+        if sequence in EXCELLENT_2012_SEQUENCES:
+            return Decimal("96.0") - Decimal("0.5") * EXCELLENT_2012_SEQUENCES.index(sequence)
+        return Decimal("70") + Decimal(sequence * 37 % 190) / 10
+
+    def seed_evaluation(self, project, template, kind, target, due, evaluators, civil) -> None:
+        from projects.services import grade_for, scorecard_total, trimmed_mean
+
+        evaluation = Evaluation.objects.create(project=project, kind=kind, template=template, due_date=due)
+        evaluation.evaluators.set(evaluators)
+        criteria = list(template.criteria.all())
+        totals = []
+        for offset, evaluator in zip((Decimal("-1"), Decimal("0"), Decimal("1")), evaluators, strict=True):
+            percent = min(target + offset, Decimal("100"))
+            card = Scorecard.objects.create(
+                evaluation=evaluation,
+                evaluator=evaluator,
+                status=Scorecard.Status.SUBMITTED,
+                overall_comment="项目执行规范，服务成效明显。" if percent >= 85 else "基本完成目标，档案有待完善。",
+                submitted_at=timezone.make_aware(datetime.datetime.combine(due, datetime.time(10))),
+            )
+            items = ScoreItem.objects.bulk_create(
+                ScoreItem(scorecard=card, criterion=c, score=(c.max_score * percent / 100).quantize(Decimal("0.01")))
+                for c in criteria
+            )
+            card.total = scorecard_total(items, criteria)
+            card.save(update_fields=["total"])
+            totals.append(card.total)
+        score = trimmed_mean(totals)
+        Evaluation.objects.filter(pk=evaluation.pk).update(
+            status=Evaluation.Status.FINALISED,
+            score=score,
+            grade=grade_for(score, project.round),
+            scorecards_counted=len(totals),
+            finalised_by=civil,
+            finalised_at=timezone.make_aware(datetime.datetime.combine(due, datetime.time(16))),
+        )
+
+    def seed_nominations(self, round_) -> None:
+        committee = get_user_model().objects.get(username="committee")
+        evaluations = {e.project_id: e for e in Evaluation.objects.filter(project__round=round_, kind="final")}
+        for record in AwardRecord.objects.filter(round=round_, award_type__code=EXCELLENT_PROJECT).order_by("rank"):
+            Nomination.objects.create(
+                round=round_,
+                award_type=record.award_type,
+                project=record.project,
+                source=Nomination.Source.RANKING,
+                ranking_position=record.rank,
+                score=evaluations[record.project_id].score,
+                reason=f"结项评估得分 {evaluations[record.project_id].score}，本批次第 {record.rank} 名。",
+                status=Nomination.Status.CONFIRMED,
+                decided_by=committee,
+                decided_at=timezone.make_aware(datetime.datetime.combine(record.awarded_on, datetime.time(9))),
+                award_record=record,
+            )
+
+    def seed_standing(self) -> None:
+        for index, (name, _short) in enumerate(AGENCIES):
+            organization = self.seeder.orgs[name]
+            _standing, created = AgencyStanding.objects.get_or_create(
+                organization=organization,
+                defaults={
+                    "membership_status": "member" if index % 11 else "suspended",
+                    "member_since": datetime.date(2010 + index % 3, 3, 1),
+                    "assessment_level": ["3A", "4A", "5A", "3A", "2A"][index % 5],
+                    "assessed_on": datetime.date(2012, 11, 20),
+                },
+            )
+            if created and index % 7 == 3:
+                ComplianceNote.objects.create(
+                    organization=organization,
+                    date=datetime.date(2013, 5, 6),
+                    kind="complaint",
+                    note="服务对象家属反映探访次数不足，已约谈机构负责人并要求增加探访频次。",
+                    resolved=True,
+                )

@@ -19,10 +19,13 @@ from projects.models import (
     Beneficiary,
     CaseStory,
     Enrollment,
+    Evaluation,
     FollowUp,
     Instalment,
     Project,
     ProjectTransition,
+    RubricCriterion,
+    RubricTemplate,
     SocialFund,
     SocialWorker,
     Volunteer,
@@ -68,6 +71,17 @@ def unit_objects(cast, unit_org):
     story = CaseStory.objects.create(
         project=running, title=SECRET_TITLE, narrative="化名", consent_on=datetime.date.today()
     )
+    template = RubricTemplate.objects.create(name="中期评估标准", kind="midterm")
+    RubricCriterion.objects.create(template=template, name="服务成效", max_score=100)
+    evaluation = Evaluation.objects.create(
+        project=running,
+        kind="midterm",
+        template=template,
+        due_date=datetime.date(2014, 9, 1),
+        status="finalised",
+        score=55,
+        grade="fail",
+    )
     return {
         Project: project,
         Agreement: agreement,
@@ -83,6 +97,7 @@ def unit_objects(cast, unit_org):
             name=SECRET_PERSON + "义工", organization=unit_org, registered_on="2014-01-01"
         ),
         CaseStory: story,
+        Evaluation: evaluation,
     }
 
 
@@ -169,6 +184,11 @@ def test_outsider_lists_show_nothing_of_another_unit(client, cast, unit_objects)
     for url in [reverse("admin:index"), reverse("admin:todo")]:
         body = client.get(url).content.decode()
         assert SECRET_TITLE not in body
+    # The unit's own organisation page shows its grades; another unit's page does not.
+    grades = client.get(
+        reverse("admin:projects_organization_change", args=[unit_objects[Project].implementing_unit_id])
+    )
+    assert "不合格" not in grades.content.decode() and "历年项目评估" not in grades.content.decode()
 
 
 def test_owner_sees_its_own(client, cast, unit_objects):

@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from projects import permissions
 from projects.admin.base import HistoryAdmin, QicaiModelAdmin
 from projects.admin.money import money_table
 from projects.models import Membership, Organization, ServiceCategory
@@ -38,6 +39,17 @@ class QicaiUserAdmin(UserAdmin):
 @admin.register(Organization)
 class OrganizationAdmin(HistoryAdmin):
     readonly_fields = ["grade_history"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        # Another unit's project grades are that unit's business: shown to programme staff and the unit itself.
+        user = request.user
+        if obj is None or not (
+            permissions.sees_whole_portfolio(user) or permissions.organization_id_of(user) == obj.pk
+        ):
+            fieldsets = [fs for fs in fieldsets if "grade_history" not in fs[1]["fields"]]
+        return fieldsets
+
     list_display = ["name", "short_name", "type", "parent", "credit_code", "contact_person", "phone", "is_active"]
     list_filter = ["type", "is_active"]
     search_fields = ["name", "short_name", "credit_code"]

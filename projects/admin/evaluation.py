@@ -108,12 +108,10 @@ class EvaluationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = Project.objects.filter(
-            status__in=[Project.Status.IN_PROGRESS, Project.Status.MIDTERM_EVALUATED]
-        ).select_related("round")
-
-    def _post_clean(self):
-        pass  # the service checks state, kind and template when it creates the evaluation
+        if "project" in self.fields:  # read-only once the evaluation exists
+            self.fields["project"].queryset = Project.objects.filter(
+                status__in=[Project.Status.IN_PROGRESS, Project.Status.MIDTERM_EVALUATED]
+            ).select_related("round")
 
 
 class AssignForm(forms.Form):
@@ -149,6 +147,7 @@ class EvaluationAdmin(QicaiModelAdmin):
     date_hierarchy = "due_date"
     autocomplete_fields = ["project"]
     readonly_fields = ["status", "score", "grade", "scorecards_counted", "finalised_at", "finalised_by"]
+    fields = ["project", "kind", "template", "due_date", *readonly_fields]
     inlines = [ScorecardInline]
 
     def get_queryset(self, request):
@@ -178,7 +177,7 @@ class EvaluationAdmin(QicaiModelAdmin):
             due_date=form.cleaned_data["due_date"],
             by=request.user,
         )
-        obj.pk, obj._state.adding, obj._state.db = created.pk, False, created._state.db
+        obj.pk, obj.version, obj._state.adding, obj._state.db = created.pk, created.version, False, created._state.db
 
     def add_view(self, request, form_url="", extra_context=None):
         try:

@@ -1,0 +1,120 @@
+"""Evaluations and nominations in the admin: assigning, scoring, finalising, ranking, proposing, confirming."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from awards.models import AwardRecord, Nomination
+from projects import roles
+from projects.models import Evaluation, Project, Round, RubricCriterion, RubricTemplate, Scorecard
+from projects.services import evaluation_assign, evaluation_create
+from tests.factories import OrganizationFactory, RoundFactory, UserFactory, project_in_state
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def evaluation(cast, unit_org):
+    template = RubricTemplate.objects.create(name="中期评估标准", kind="midterm")
+    for order, (name, points) in enumerate([("项目管理", 40), ("服务成效", 60)]):
+        RubricCriterion.objects.create(template=template, name=name, max_score=points, order=order)
+    round_ = RoundFactory(year=2014, status=Round.Status.IN_PROGRESS)
+    project = project_in_state(Project.Status.IN_PROGRESS, round=round_, implementing_unit=unit_org)
+    return evaluation_create(
+        project=project, kind="midterm", template=template, due_date=datetime.date(2014, 9, 1), by=cast["civil"]
+    )
+
+
+def score(client, evaluation, values, submit=True):
+    data = {f"score-{c.pk}": v for c, v in zip(evaluation.template.criteria.order_by("order"), values, strict=True)}
+    data["_submit" if submit else "_save"] = "1"
+    return client.post(reverse("admin:projects_evaluation_score", args=[evaluation.pk]), data)
+
+
+def test_assign_score_and_finalise_through_the_admin(client, cast, evaluation, unit_org):
+    change = reverse("admin:projects_evaluation_change", args=[evaluation.pk])
+    assign = reverse("admin:projects_evaluation_assign", args=[evaluation.pk])
+    client.force_login(cast["civil"])
+    conflicted = UserFactory(role=roles.EVALUATOR, organization=unit_org)
+    response = client.post(assign, {"evaluator": conflicted.pk}, follow=True)
+    assert "利益冲突" in response.content.decode()
+    client.post(assign, {"evaluator": cast["evaluator"].pk})
+    second = UserFactory(role=roles.EVALUATOR, organization=OrganizationFactory(type="other"))
+    client.post(assign, {"evaluator": second.pk})
+    assert evaluation.evaluators.count() == 2
+
+    client.force_login(cast["evaluator"])
+    assert "评分" in client.get(change).content.decode()
+    response = score(client, evaluation, ["41", "50"])
+    assert response.status_code == 200 and "0至40.00之间" in response.content.decode()
+    response = score(client, evaluation, ["abc", "50"])
+    assert "不是数字" in response.content.decode()
+    assert score(client, evaluation, ["36", "54"]).status_code == 302
+    client.force_login(second)
+    assert "36.00" not in client.get(change).content.decode()  # others' scores hidden until finalised
+    assert score(client, evaluation, ["30", "45"], submit=True).status_code == 302
+
+    client.force_login(cast["unit"])
+    assert client.get(reverse("admin:projects_evaluation_finalise", args=[evaluation.pk])).status_code == 403
+    assert client.get(reverse("admin:projects_evaluation_score", args=[evaluation.pk])).status_code == 403
+
+    client.force_login(cast["civil"])
+    finalise = reverse("admin:projects_evaluation_finalise", args=[evaluation.pk])
+    response = client.post(finalise, {"version": evaluation.version}, follow=True)
+    assert "已定级：82.50 分，良好" in response.content.decode()
+    evaluation.refresh_from_db()
+    assert evaluation.status == "finalised" and Scorecard.objects.filter(evaluation=evaluation).count() == 2
+    response = client.post(finalise, {"version": 0}, follow=True)
+    assert "已被他人处理" in response.content.decode()
+
+
+def test_outsiders_do_not_see_an_evaluation(client, cast, evaluation):
+    evaluation_assign(evaluation=evaluation, evaluator=cast["evaluator"], by=cast["civil"])
+    other_expert = UserFactory(role=roles.EVALUATOR, organization=OrganizationFactory(type="other"))
+    for user in [cast["unit2"], other_expert]:
+        client.force_login(user)
+        assert client.get(reverse("admin:projects_evaluation_change", args=[evaluation.pk])).status_code == 404
+        assert client.get(reverse("admin:projects_project_change", args=[evaluation.project_id])).status_code == 404
+    client.force_login(cast["evaluator"])
+    assert client.get(reverse("admin:projects_project_change", args=[evaluation.project_id])).status_code == 200
+
+
+def test_ranking_and_nominations_through_the_admin(client, cast):
+    round_ = RoundFactory(year=2014, status=Round.Status.CLOSED)
+    template = RubricTemplate.objects.create(name="结项评估标准", kind="final")
+    for points in ["91", "88", "88"]:
+        project = project_in_state(Project.Status.COMPLETED, round=round_)
+        Evaluation.objects.create(
+            project=project,
+            kind="final",
+            template=template,
+            due_date=datetime.date(2015, 1, 5),
+            status="finalised",
+            score=points,
+            grade="good",
+        )
+    client.force_login(cast["committee"])
+    page = client.get(reverse("admin:projects_round_ranking", args=[round_.pk])).content.decode()
+    assert page.index("91.00") < page.index("88.00") and "良好" in page
+
+    from awards.models import AwardType
+
+    AwardType.objects.filter(code="excellent-project").update(quota=2)
+    client.force_login(cast["association"])
+    response = client.post(reverse("admin:awards_nomination_propose"), {"round": round_.pk}, follow=True)
+    body = response.content.decode()
+    assert "生成 3 个提名" in body and "名额线上有 2 个项目得分并列" in body
+    tied = Nomination.objects.filter(tied_at_cut=True).first()
+    assert client.get(reverse("admin:awards_nomination_confirm", args=[tied.pk])).status_code == 403
+
+    client.force_login(cast["committee"])
+    first = Nomination.objects.get(ranking_position=1)
+    confirm = reverse("admin:awards_nomination_confirm", args=[first.pk])
+    response = client.post(confirm, {"rank": 1, "awarded_on": "2015-03-01", "presenter": "区社工委"})
+    assert response.status_code == 302
+    decline = reverse("admin:awards_nomination_decline", args=[tied.pk])
+    client.post(decline, {"note": "并列项目由社工委会议决定"})
+    other = Nomination.objects.filter(tied_at_cut=True, status="pending").get()
+    client.post(reverse("admin:awards_nomination_confirm", args=[other.pk]), {"rank": 2, "awarded_on": "2015-03-01"})
+    assert AwardRecord.objects.filter(round=round_).count() == 2

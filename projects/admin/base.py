@@ -26,6 +26,22 @@ class QicaiInline(NoRelatedEditing, admin.TabularInline):
     extra = 0
 
 
+class ParentGuardedInline(QicaiInline):
+    """An inline whose rows may be added, changed or deleted only while its parent record may be."""
+
+    def parent_editable(self, user, parent) -> bool:
+        raise NotImplementedError
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and (obj is None or self.parent_editable(request.user, obj))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or self.parent_editable(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or self.parent_editable(request.user, obj))
+
+
 class QicaiModelAdmin(NoRelatedEditing, admin.ModelAdmin):
     """Admin defaults of the portfolio.
 

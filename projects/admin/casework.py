@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from projects import permissions, privacy
-from projects.admin.base import QicaiInline, QicaiModelAdmin, ReadOnlyInline
+from projects.admin.base import ParentGuardedInline, QicaiModelAdmin, ReadOnlyInline
 from projects.exports import BeneficiaryResource
 from projects.forms import DATE_WIDGET
 from projects.models import (
@@ -248,23 +248,16 @@ class BeneficiaryAdmin(ExportMixin, UserAwareAdmin):
 # -- enrolments ---------------------------------------------------------------------------
 
 
-class NeedAssessmentInline(QicaiInline):
+class CaseworkInline(ParentGuardedInline):
+    """Rows of a case or an activity: kept by the project's unit while the service runs."""
+
+    def parent_editable(self, user, parent):
+        return permissions.can_keep_casework(user, parent.project)
+
+
+class NeedAssessmentInline(CaseworkInline):
     model = NeedAssessment
-    extra = 0
     fields = ["need", "severity", "note"]
-
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and (
-            obj is None or permissions.can_keep_casework(request.user, obj.project)
-        )
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and (
-            obj is None or permissions.can_keep_casework(request.user, obj.project)
-        )
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_change_permission(request, obj)
 
 
 class FollowUpInline(NeedAssessmentInline):
@@ -658,21 +651,8 @@ class ActivityForm(UserAwareForm):
         return cleaned
 
 
-class ActivityPartInline(QicaiInline):
+class ActivityPartInline(CaseworkInline):
     extra = 1
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and (
-            obj is None or permissions.can_keep_casework(request.user, obj.project)
-        )
-
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and (
-            obj is None or permissions.can_keep_casework(request.user, obj.project)
-        )
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_change_permission(request, obj)
 
 
 class ActivityStaffInline(ActivityPartInline):

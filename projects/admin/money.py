@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects import permissions
-from projects.admin.base import HistoryAdmin, QicaiInline, QicaiModelAdmin, ReadOnlyInline
+from projects.admin.base import HistoryAdmin, ParentGuardedInline, QicaiInline, QicaiModelAdmin, ReadOnlyInline
 from projects.formatting import format_cny, format_percent, status_badge
 from projects.forms import DATE_WIDGET
 from projects.models import BudgetCategory, BudgetLine, Instalment, Project, Round, RoundInstalmentRule, SocialFund
@@ -152,30 +152,12 @@ class BudgetCategoryAdmin(QicaiModelAdmin):
     search_fields = ["name"]
 
 
-class ProjectPartInline(QicaiInline):
-    """An inline of records that belong to the project; who may change them is decided per project."""
-
-    extra = 0
-
-    def can_change_for(self, user, project) -> bool:
-        raise NotImplementedError
-
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and (obj is None or self.can_change_for(request.user, obj))
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and (obj is None or self.can_change_for(request.user, obj))
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and (obj is None or self.can_change_for(request.user, obj))
-
-
-class BudgetLineInline(ProjectPartInline):
+class BudgetLineInline(ParentGuardedInline):
     model = BudgetLine
     fields = ["category", "description", "amount"]
     verbose_name_plural = _("预算明细（合计须等于申请金额，提交申报时检查）")
 
-    def can_change_for(self, user, project):
+    def parent_editable(self, user, project):
         return permissions.can_edit_project(user, project)
 
     def get_extra(self, request, obj=None, **kwargs):
@@ -185,13 +167,13 @@ class BudgetLineInline(ProjectPartInline):
         return super().get_queryset(request).select_related("category")
 
 
-class SocialFundInline(ProjectPartInline):
+class SocialFundInline(ParentGuardedInline):
     model = SocialFund
     fields = ["donor", "kind", "amount", "received_on", "note"]
     autocomplete_fields = ["donor"]
     verbose_name_plural = _("配套社会资金")
 
-    def can_change_for(self, user, project):
+    def parent_editable(self, user, project):
         return permissions.can_record_social_funds(user, project)
 
     def get_queryset(self, request):

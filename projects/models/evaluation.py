@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from projects.models.core import Organization, Project
 from projects.querysets import EvaluationQuerySet, ScorecardQuerySet
@@ -16,7 +17,7 @@ SCORE = {"max_digits": 5, "decimal_places": 2}
 
 
 class EvaluationKind(models.TextChoices):
-    MIDTERM = "midterm", _("中期评估")
+    MIDTERM = "midterm", pgettext_lazy("evaluation kind", "中期评估")  # the same words are also a project status
     FINAL = "final", _("结项评估")
 
 

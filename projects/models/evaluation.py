@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -44,7 +45,7 @@ class RubricTemplate(models.Model):
         constraints = [models.UniqueConstraint(fields=["name", "version"], name="rubric_name_version_unique")]
 
     def __str__(self):
-        return f"{self.name}（第{self.version}版）"
+        return gettext("%(name)s（第%(version)d版）") % {"name": self.name, "version": self.version}
 
     @property
     def in_use(self) -> bool:

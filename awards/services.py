@@ -29,7 +29,7 @@ def nominations_propose(*, round_, by) -> Proposal:
     if not by.has_perm("awards.add_nomination"):
         raise WorkflowError(_("您的角色不能生成提名。"))
     award_type = AwardType.objects.get(code=EXCELLENT_PROJECT)
-    ranking, _distribution = round_ranking(round_)
+    ranking = [e for e in round_ranking(round_)[0] if e.grade != "fail"]  # a failed project is never excellent
     if not ranking:
         raise WorkflowError(_("本批次还没有已定级的结项评估，无法按排名提名。"))
     quota = award_type.quota or len(ranking)
@@ -46,17 +46,21 @@ def nominations_propose(*, round_, by) -> Proposal:
                 .exists()
             ):
                 continue
-            nomination = Nomination.objects.create(
-                round=round_,
-                award_type=award_type,
-                project=evaluation.project,
-                source=Nomination.Source.RANKING,
-                ranking_position=position,
-                score=evaluation.score,
-                tied_at_cut=tie and evaluation.score == cut_score,
-                reason=_("结项评估得分 %(score)s，本批次第 %(position)d 名。")
-                % {"score": evaluation.score, "position": position},
-            )
+            try:
+                with transaction.atomic():
+                    nomination = Nomination.objects.create(
+                        round=round_,
+                        award_type=award_type,
+                        project=evaluation.project,
+                        source=Nomination.Source.RANKING,
+                        ranking_position=position,
+                        score=evaluation.score,
+                        tied_at_cut=tie and evaluation.score == cut_score,
+                        reason=_("结项评估得分 %(score)s，本批次第 %(position)d 名。")
+                        % {"score": evaluation.score, "position": position},
+                    )
+            except IntegrityError:
+                continue  # proposed at the same moment by someone else
             created.append(nomination)
             if nomination.tied_at_cut:
                 tied.append(nomination)
@@ -85,8 +89,10 @@ def nomination_confirm(
     """The committee confirms a nomination: it becomes an award record, never beyond the award's quota."""
     if not by.has_perm("awards.decide_nomination"):
         raise WorkflowError(_("只有社工委可以确认表彰。"))
-    award_type = nomination.award_type
     with transaction.atomic():
+        # Confirmations of one award are serialised (select_for_update on PostgreSQL; SQLite
+        # serialises every write transaction), so two at once cannot both take the last place.
+        award_type = AwardType.objects.select_for_update().get(pk=nomination.award_type_id)
         if award_type.quota is not None:
             given = AwardRecord.objects.filter(round=nomination.round, award_type=award_type).count()
             if given >= award_type.quota:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -10,8 +10,23 @@ User = get_user_model()
 
 
 class NoRelatedEditing:
-    """No adding, editing or deleting a related record from inside another form: each has its own
-    page, with its own scope and rules. Viewing it stays possible."""
+    """Related fields offer only records in the user's scope, and no adding, editing or deleting a
+    related record from inside another form: each has its own page, with its own scope and rules."""
+
+    @staticmethod
+    def scoped_choices(db_field, request):
+        queryset = db_field.remote_field.model._default_manager.all()
+        return queryset.visible_to(request.user) if hasattr(queryset, "visible_to") else None
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs and (scoped := self.scoped_choices(db_field, request)) is not None:
+            kwargs["queryset"] = scoped
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs and (scoped := self.scoped_choices(db_field, request)) is not None:
+            kwargs["queryset"] = scoped
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -42,6 +57,11 @@ class ParentGuardedInline(QicaiInline):
         return super().has_delete_permission(request, obj) and (obj is None or self.parent_editable(request.user, obj))
 
 
+# Never filterable by URL: a lookup such as ?id_number__startswith=3201 would let anyone who sees
+# the masked list recover the full number digit by digit, and put it into URLs and server logs.
+PROTECTED_LOOKUP_FIELDS = frozenset({"id_number", "phone"})
+
+
 class QicaiModelAdmin(NoRelatedEditing, admin.ModelAdmin):
     """Admin defaults of the portfolio.
 
@@ -61,6 +81,11 @@ class QicaiModelAdmin(NoRelatedEditing, admin.ModelAdmin):
         if hasattr(queryset, "visible_to"):
             queryset = queryset.visible_to(request.user)
         return queryset.for_list() if hasattr(queryset, "for_list") else queryset
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if PROTECTED_LOOKUP_FIELDS.intersection(lookup.split("__")):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
@@ -103,7 +128,16 @@ class ChoiceLabelHistoryHelper(HistoricalRecordContextHelper):
 
 
 class HistoryAdmin(QicaiModelAdmin, SimpleHistoryAdmin):
-    """A scoped admin with django-simple-history's per-field history (revert is disabled in settings)."""
+    """A scoped admin with django-simple-history's per-field history, read-only.
+
+    simple-history's version page saves the old version on any POST (its revert), with only a
+    view permission checked: that would bypass every workflow rule, so it answers GET only.
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ChoiceLabelHistoryHelper(self.model, historical_record)

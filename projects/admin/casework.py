@@ -42,6 +42,7 @@ from projects.models import (
     SocialWorker,
     Volunteer,
 )
+from projects.models.casework import PHONE_VALIDATOR
 from projects.services import (
     WorkflowError,
     activity_attendees_problem,
@@ -110,9 +111,18 @@ class BeneficiaryForm(UserAwareForm):
     def clean_new_id_number(self):
         value = self.cleaned_data["new_id_number"]
         try:
-            return normalized_id(value)
+            value = normalized_id(value)
         except WorkflowError as error:
             raise forms.ValidationError(error.message) from None
+        if value and Beneficiary.objects.filter(id_number=value).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(gettext("该身份证号已登记为另一服务对象，请联系区民政局合并。"))
+        return value
+
+    def clean_new_phone(self):
+        value = self.cleaned_data["new_phone"].strip()
+        if value:
+            PHONE_VALIDATOR(value)
+        return value
 
 
 @admin.register(Beneficiary)
@@ -150,6 +160,12 @@ class BeneficiaryAdmin(ExportMixin, UserAwareAdmin):
 
     def has_add_permission(self, request):
         return False  # people are registered by enrolling them in a project (个案建档)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # The change log of a person shared between units would tell one unit that another serves them.
+        if not permissions.sees_whole_portfolio(request.user):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}

@@ -186,6 +186,12 @@ class EvaluationAdmin(QicaiModelAdmin):
             messages.error(request, error.message)
             return HttpResponseRedirect(request.get_full_path())
 
+    def get_list_display(self, request):
+        # Units do not learn who evaluates them while it matters; programme staff and evaluators do.
+        if permissions.is_implementing_unit(request.user):
+            return [column for column in self.list_display if column != "evaluator_names"]
+        return self.list_display
+
     @admin.display(description=_("评估专家"))
     def evaluator_names(self, evaluation):
         return "、".join(u.get_full_name() or u.username for u in evaluation.evaluators.all()) or "—"
@@ -201,6 +207,7 @@ class EvaluationAdmin(QicaiModelAdmin):
                     "can_score": obj.status == Evaluation.Status.OPEN and obj.evaluators.filter(pk=user.pk).exists(),
                     "can_finalise": obj.status == Evaluation.Status.OPEN
                     and user.has_perm("projects.finalise_evaluation"),
+                    "hide_evaluators": permissions.is_implementing_unit(user),
                 }
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -250,6 +257,8 @@ class EvaluationAdmin(QicaiModelAdmin):
                 raw = (request.POST.get(f"score-{criterion.pk}") or "").strip()
                 try:
                     value = Decimal(raw) if raw else None
+                    if value is not None and not value.is_finite():
+                        raise InvalidOperation
                 except InvalidOperation:
                     errors.append(gettext("“%(name)s”的得分不是数字。") % {"name": criterion.name})
                     continue
@@ -343,6 +352,8 @@ class EvaluationInline(ReadOnlyInline):
 
 def ranking_view(model_admin, request, object_id):
     """The round's projects by final score, with the grade distribution."""
+    if not permissions.sees_whole_portfolio(request.user):
+        raise PermissionDenied  # other units' scores are theirs: the ranking is for programme staff
     round_ = model_admin.get_object(request, unquote(object_id))
     evaluations, distribution = round_ranking(round_)
     context = {

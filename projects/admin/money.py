@@ -83,6 +83,10 @@ class RoundAdmin(HistoryAdmin):
 
     change_form_template = "admin/projects/round/change_form.html"
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["sees_ranking"] = permissions.sees_whole_portfolio(request.user)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def get_queryset(self, request):
         return super().get_queryset(request).with_money()
 

@@ -4,7 +4,7 @@ import datetime
 import os
 import uuid
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,6 +60,9 @@ def agreement_creation_problems(agreement: Agreement) -> list[str]:
     problem = term_problem(agreement.round, agreement.term_start, agreement.term_end) if agreement.round_id else None
     if problem:
         problems.append(problem)
+    party_b = agreement.project.implementing_unit_id if agreement.project_id else agreement.party_b_id
+    if agreement.party_a_id and agreement.party_a_id == party_b:
+        problems.append(_("甲方和乙方不能是同一单位。"))
     return problems
 
 
@@ -82,7 +85,11 @@ def agreement_create(*, agreement: Agreement, by) -> Agreement:
     agreement.signed_date = None
     agreement.number = agreement_number(kind=agreement.kind, round_=agreement.round, project=agreement.project)
     agreement._history_user = by
-    agreement.save()
+    try:
+        with transaction.atomic():
+            agreement.save()
+    except IntegrityError:
+        raise WorkflowError(_("协议未能保存：编号已被占用或该项目已有有效协议，请刷新后重试。")) from None
     return agreement
 
 

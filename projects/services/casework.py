@@ -96,7 +96,11 @@ def beneficiary_enroll(*, project: Project, by, identity: dict, id_number: str =
             enrollment.full_clean(exclude=["beneficiary", "project", "consent_recorded_by"])
         except ValidationError as error:
             raise WorkflowError("；".join(error.messages)) from None
-        enrollment.save()
+        try:
+            with transaction.atomic():
+                enrollment.save()
+        except IntegrityError:
+            raise WorkflowError(_("该服务对象已在本项目建档。")) from None
     return enrollment
 
 

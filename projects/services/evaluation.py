@@ -137,7 +137,7 @@ def scorecard_save(*, evaluation: Evaluation, by, scores: dict, overall_comment:
         if score is None:
             continue
         score = Decimal(score)
-        if score < 0 or score > criterion.max_score:
+        if not score.is_finite() or score < 0 or score > criterion.max_score:
             problems.append(
                 _("“%(name)s”的得分应在0至%(max)s之间。") % {"name": criterion.name, "max": criterion.max_score}
             )

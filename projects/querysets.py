@@ -75,6 +75,14 @@ class RoundQuerySet(models.QuerySet):
             disbursed_total=money_sum(
                 Instalment.objects.filter(project__round=round_ref, status="released"), "amount", "project__round"
             ),
+            # Paid to projects later terminated: spent, so still committed against the budget.
+            terminated_paid_total=money_sum(
+                Instalment.objects.filter(
+                    project__round=round_ref, project__status__in=UNCOMMITTED_STATES, status="released"
+                ),
+                "amount",
+                "project__round",
+            ),
             social_total=money_sum(SocialFund.objects.filter(project__round=round_ref), "amount", "project__round"),
         )
 

@@ -91,6 +91,14 @@ class AgreementAdmin(ExportMixin, HistoryAdmin):
     def can_view_object(self, user, obj):
         return permissions.can_view_agreement(user, obj)
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            readonly += ["kind", "round", "project"]
+            if obj.kind == Agreement.Kind.PROJECT:
+                readonly += ["party_b", "amount"]  # the project's unit and approved amount
+        return readonly
+
     def can_change_object(self, user, obj):
         # A signed or terminated agreement is record: it is terminated with a reason, never edited.
         return obj.status == Agreement.Status.DRAFT and can_manage_agreements(user)

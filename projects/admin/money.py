@@ -111,10 +111,13 @@ class RoundAdmin(HistoryAdmin):
             [
                 (_("区级财政预算"), format_cny(round_.budget)),
                 (_("已审定"), format_cny(round_.approved_total)),
-                (_("剩余预算"), format_cny(round_.budget - round_.approved_total)),
+                (_("剩余预算"), format_cny(round_.budget - round_.approved_total - round_.terminated_paid_total)),
                 (_("已签约"), format_cny(round_.contracted_total)),
                 (_("已拨付"), format_cny(round_.disbursed_total)),
-                (_("待拨付（已审定未拨付）"), format_cny(round_.approved_total - round_.disbursed_total)),
+                (
+                    _("待拨付（已审定未拨付）"),
+                    format_cny(round_.approved_total + round_.terminated_paid_total - round_.disbursed_total),
+                ),
                 (_("配套社会资金"), format_cny(round_.social_total)),
                 (_("撬动比（社会资金÷政府资金）"), leverage_display(round_.social_total, round_.approved_total)),
             ]
@@ -130,7 +133,7 @@ class RoundAdmin(HistoryAdmin):
 
     @admin.display(description=_("剩余预算（元）"))
     def remaining_display(self, round_):
-        return format_cny(round_.budget - round_.approved_total)
+        return format_cny(round_.budget - round_.approved_total - round_.terminated_paid_total)
 
     @admin.display(description=_("已签约（元）"), ordering="contracted_total")
     def contracted_display(self, round_):

@@ -181,6 +181,9 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None and permissions.is_implementing_unit(request.user):
             readonly += ["implementing_unit", "round"]
+        elif obj is not None and obj.approved_amount is not None:
+            # Once approved, the round (its budget), the unit (party B) and the request are settled.
+            readonly += ["implementing_unit", "round", "requested_amount"]
         return readonly
 
     def get_form(self, request, obj=None, change=False, **kwargs):

@@ -118,8 +118,10 @@ class Evaluation(models.Model):
             ("clear_rectification", _("解除整改")),
         ]
         constraints = [
+            # A failed evaluation does not count: after rectification the project is evaluated again.
             models.UniqueConstraint(
                 fields=["project", "kind"],
+                condition=~Q(grade="fail"),
                 name="evaluation_once_per_kind",
                 violation_error_message=_("该项目已有同类评估。"),
             ),

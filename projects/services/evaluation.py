@@ -79,6 +79,8 @@ def evaluation_create(*, project: Project, kind: str, template: RubricTemplate, 
         raise WorkflowError(message % {"template": template, "kind": EvaluationKind(kind).label})
     if not template.criteria.exists():
         raise WorkflowError(_("评分模板“%(template)s”还没有评分指标。") % {"template": template})
+    if project.needs_rectification:
+        raise WorkflowError(_("项目正在整改：请先解除整改，再组织复评。"))
     if project.status not in EVALUABLE_STATES[kind]:
         raise WorkflowError(
             _("项目当前状态为“%(status)s”，不能组织%(kind)s。")

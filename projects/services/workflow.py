@@ -180,13 +180,18 @@ def project_reject(*, project: Project, by, comment: str, expected_version: int 
 
 
 def round_committed_amount(round_id: int, *, excluding_project_id: int | None = None) -> Decimal:
-    """Sum of approved amounts in a round, for projects whose money is still committed."""
+    """Money of a round that is spoken for: live projects' approved amounts, plus what was already
+    paid to projects that were terminated (that money is gone even though the project stopped)."""
+    from projects.models import Instalment
+
     committed = Project.objects.filter(round_id=round_id, approved_amount__isnull=False).exclude(
         status__in=[S.REJECTED, S.TERMINATED]
     )
+    paid_out = Instalment.objects.filter(project__round_id=round_id, project__status=S.TERMINATED, status="released")
     if excluding_project_id:
         committed = committed.exclude(pk=excluding_project_id)
-    return committed.aggregate(total=Sum("approved_amount", output_field=MONEY))["total"] or Decimal("0")
+    live = committed.aggregate(total=Sum("approved_amount", output_field=MONEY))["total"] or Decimal("0")
+    return live + (paid_out.aggregate(total=Sum("amount", output_field=MONEY))["total"] or Decimal("0"))
 
 
 def round_remaining_budget(round_: Round) -> Decimal:

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
@@ -62,6 +63,12 @@ class ParentGuardedInline(QicaiInline):
 PROTECTED_LOOKUP_FIELDS = frozenset({"id_number", "phone"})
 
 
+class UserAwareForm(forms.ModelForm):
+    """A model form that knows who fills it in (``QicaiModelAdmin.get_form`` sets it per request)."""
+
+    current_user = None
+
+
 class QicaiModelAdmin(NoRelatedEditing, admin.ModelAdmin):
     """Admin defaults of the portfolio.
 
@@ -81,6 +88,11 @@ class QicaiModelAdmin(NoRelatedEditing, admin.ModelAdmin):
         if hasattr(queryset, "visible_to"):
             queryset = queryset.visible_to(request.user)
         return queryset.for_list() if hasattr(queryset, "for_list") else queryset
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.current_user = request.user  # a class built for this request, so this is per request
+        return form
 
     def lookup_allowed(self, lookup, value, request=None):
         if PROTECTED_LOOKUP_FIELDS.intersection(lookup.split("__")):

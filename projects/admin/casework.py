@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from projects import permissions, privacy
-from projects.admin.base import ParentGuardedInline, QicaiModelAdmin, ReadOnlyInline
+from projects.admin.base import ParentGuardedInline, QicaiModelAdmin, ReadOnlyInline, UserAwareForm
 from projects.exports import BeneficiaryResource
 from projects.forms import DATE_WIDGET
 from projects.models import (
@@ -63,17 +63,6 @@ def casework_projects(user):
     if not user.is_superuser:
         projects = projects.filter(implementing_unit_id=permissions.organization_id_of(user))
     return projects.select_related("round")
-
-
-class UserAwareForm(forms.ModelForm):
-    current_user = None  # set per request by UserAwareAdmin.get_form
-
-
-class UserAwareAdmin(QicaiModelAdmin):
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        form.current_user = request.user
-        return form
 
 
 def masked_id(beneficiary) -> str:
@@ -126,7 +115,7 @@ class BeneficiaryForm(UserAwareForm):
 
 
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(ExportMixin, UserAwareAdmin):
+class BeneficiaryAdmin(ExportMixin, QicaiModelAdmin):
     form = BeneficiaryForm
     resource_classes = [BeneficiaryResource]
     change_list_template = "admin/projects/beneficiary/change_list.html"
@@ -378,8 +367,29 @@ class EnrollmentChangeForm(UserAwareForm):
         widgets = {"intake_date": DATE_WIDGET(), "consent_on": DATE_WIDGET()}
 
 
+# What a unit learns at intake, on both the new-case form and the case page.
+INTAKE_FIELDSETS = [
+    (_("接案与同意"), {"fields": ["intake_date", "consent_on"]}),
+    (
+        _("家庭与个人情况"),
+        {
+            "fields": [
+                "household_size",
+                "family_situation",
+                "subsistence",
+                "income_level",
+                "personal_traits",
+                "social_factors",
+                "risk_level",
+            ]
+        },
+    ),
+    (_("服务计划"), {"fields": ["service_plan", "goals"]}),
+]
+
+
 @admin.register(Enrollment)
-class EnrollmentAdmin(UserAwareAdmin):
+class EnrollmentAdmin(QicaiModelAdmin):
     change_form_template = "admin/projects/enrollment/change_form.html"
     list_display = [
         "case_number",
@@ -397,44 +407,14 @@ class EnrollmentAdmin(UserAwareAdmin):
     readonly_fields = ["person", "id_display", "project", "status", "closed_on", "closing_summary", "timeline"]
     fieldsets = [
         (None, {"fields": ["person", "id_display", "project", "status"]}),
-        (_("接案与同意"), {"fields": ["intake_date", "consent_on"]}),
-        (
-            _("家庭与个人情况"),
-            {
-                "fields": [
-                    "household_size",
-                    "family_situation",
-                    "subsistence",
-                    "income_level",
-                    "personal_traits",
-                    "social_factors",
-                    "risk_level",
-                ]
-            },
-        ),
-        (_("服务计划"), {"fields": ["service_plan", "goals"]}),
+        *INTAKE_FIELDSETS,
         (_("跟踪记录"), {"fields": ["timeline"]}),
         (_("结案"), {"fields": ["closed_on", "closing_summary"], "classes": ["collapse"]}),
     ]
     add_fieldsets = [
         (_("所属项目"), {"fields": ["project"]}),
         (_("服务对象身份"), {"fields": ["name", "gender", "date_of_birth", "id_number", "phone", "special_group"]}),
-        (_("接案与同意"), {"fields": ["intake_date", "consent_on"]}),
-        (
-            _("家庭与个人情况"),
-            {
-                "fields": [
-                    "household_size",
-                    "family_situation",
-                    "subsistence",
-                    "income_level",
-                    "personal_traits",
-                    "social_factors",
-                    "risk_level",
-                ]
-            },
-        ),
-        (_("服务计划"), {"fields": ["service_plan", "goals"]}),
+        *INTAKE_FIELDSETS,
     ]
 
     def get_queryset(self, request):
@@ -477,9 +457,7 @@ class EnrollmentAdmin(UserAwareAdmin):
             kwargs["fields"] = None
         else:
             kwargs["form"] = EnrollmentChangeForm
-        form = super().get_form(request, obj, change, **kwargs)
-        form.current_user = request.user
-        return form
+        return super().get_form(request, obj, change, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -707,7 +685,7 @@ class PhotoForm(forms.Form):
 
 
 @admin.register(Activity)
-class ActivityAdmin(UserAwareAdmin):
+class ActivityAdmin(QicaiModelAdmin):
     form = ActivityForm
     change_form_template = "admin/projects/activity/change_form.html"
     list_display = ["date", "title", "project", "type", "venue", "participants", "volunteer_hours"]
@@ -875,7 +853,7 @@ class CaseStoryForm(UserAwareForm):
 
 
 @admin.register(CaseStory)
-class CaseStoryAdmin(UserAwareAdmin):
+class CaseStoryAdmin(QicaiModelAdmin):
     form = CaseStoryForm
     list_display = ["title", "project", "consent_on", "is_excellent", "created_at"]
     list_filter = ["is_excellent", "project__round"]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects import permissions, roles
-from projects.admin.base import QicaiInline, QicaiModelAdmin, ReadOnlyInline
+from projects.admin.base import QicaiInline, QicaiModelAdmin, ReadOnlyInline, UserAwareForm
 from projects.forms import DATE_WIDGET
 from projects.models import (
     AgencyStanding,
@@ -98,9 +98,7 @@ class RubricTemplateAdmin(QicaiModelAdmin):
         return HttpResponseRedirect(reverse("admin:projects_rubrictemplate_change", args=[revised.pk]))
 
 
-class EvaluationForm(forms.ModelForm):
-    current_user = None
-
+class EvaluationForm(UserAwareForm):
     class Meta:
         model = Evaluation
         fields = ["project", "kind", "template", "due_date"]
@@ -158,11 +156,6 @@ class EvaluationAdmin(QicaiModelAdmin):
 
     def can_change_object(self, user, obj):
         return obj.status == Evaluation.Status.OPEN and user.has_perm("projects.assign_evaluators")
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        form.current_user = request.user
-        return form
 
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "project", "kind", "template"] if obj else self.readonly_fields

@@ -16,7 +16,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects import permissions
-from projects.admin.base import HistoryAdmin, ParentGuardedInline, QicaiInline, QicaiModelAdmin, ReadOnlyInline
+from projects.admin.base import (
+    HistoryAdmin,
+    ParentGuardedInline,
+    QicaiInline,
+    QicaiModelAdmin,
+    ReadOnlyInline,
+    UserAwareForm,
+)
 from projects.formatting import format_cny, format_percent, status_badge
 from projects.forms import DATE_WIDGET
 from projects.models import BudgetCategory, BudgetLine, Instalment, Project, Round, RoundInstalmentRule, SocialFund
@@ -230,9 +237,7 @@ class InstalmentInline(ReadOnlyInline):
         return super().get_formset(request, obj, **kwargs)
 
 
-class SocialFundAdminForm(forms.ModelForm):
-    current_user = None  # set per request by SocialFundAdmin.get_form
-
+class SocialFundAdminForm(UserAwareForm):
     class Meta:
         model = SocialFund
         fields = ["project", "donor", "kind", "amount", "received_on", "note"]
@@ -261,11 +266,6 @@ class SocialFundAdmin(QicaiModelAdmin):
 
     def can_view_object(self, user, obj):
         return permissions.can_view_project(user, obj.project)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        form.current_user = request.user
-        return form
 
     @admin.display(description=_("金额（元）"), ordering="amount")
     def amount_display(self, fund):

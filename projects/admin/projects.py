@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -10,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from projects import permissions
-from projects.admin.base import HistoryAdmin, QicaiModelAdmin, ReadOnlyInline
+from projects.admin.base import HistoryAdmin, QicaiModelAdmin, ReadOnlyInline, UserAwareForm
 from projects.admin.evaluation import EvaluationInline, rectification_view
 from projects.admin.money import (
     BudgetLineInline,
@@ -64,9 +63,7 @@ class TransitionInline(ReadOnlyInline):
         return person_name(log.actor)
 
 
-class ProjectAdminForm(forms.ModelForm):
-    current_user = None  # set per request by ProjectAdmin.get_form
-
+class ProjectAdminForm(UserAwareForm):
     class Meta:
         model = Project
         # The status and approved amount change only through workflow transitions.
@@ -185,11 +182,6 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
             # Once approved, the round (its budget), the unit (party B) and the request are settled.
             readonly += ["implementing_unit", "round", "requested_amount"]
         return readonly
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        form.current_user = request.user
-        return form
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "round" and permissions.is_implementing_unit(request.user):

@@ -5,19 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0011_evaluation_roles'),
+        ("projects", "0011_evaluation_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='evaluation',
-            name='evaluation_once_per_kind',
+            model_name="evaluation",
+            name="evaluation_once_per_kind",
         ),
         migrations.AddConstraint(
-            model_name='evaluation',
-            constraint=models.UniqueConstraint(condition=models.Q(('grade', 'fail'), _negated=True), fields=('project', 'kind'), name='evaluation_once_per_kind', violation_error_message='该项目已有同类评估。'),
+            model_name="evaluation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("grade", "fail"), _negated=True),
+                fields=("project", "kind"),
+                name="evaluation_once_per_kind",
+                violation_error_message="该项目已有同类评估。",
+            ),
         ),
     ]

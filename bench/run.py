@@ -75,14 +75,17 @@ def grow_casework(people: int) -> None:
 
     projects = list(Project.objects.filter(status="in_progress").order_by("pk"))
     start = Beneficiary.objects.count()
-    unit = projects[0].implementing_unit
-    beneficiaries = Beneficiary.objects.bulk_create(
-        Beneficiary(code=f"FW{start + i + 1:08d}", name=f"测{i}", special_group="elderly", registered_by=unit)
-        for i in range(people)
-    )
+    beneficiaries = Beneficiary.objects.bulk_create(Beneficiary(code=f"FW{start + i + 1:08d}") for i in range(people))
     Enrollment.objects.bulk_create(
         Enrollment(
-            beneficiary=b, project=projects[i % len(projects)], intake_date="2013-11-01", consent_on="2013-11-01"
+            code=f"{projects[i % len(projects)].code}/B{i:05d}",
+            sequence=1000 + i,
+            beneficiary=b,
+            project=projects[i % len(projects)],
+            name=f"测{i}",
+            special_group="elderly",
+            intake_date="2013-11-01",
+            consent_on="2013-11-01",
         )
         for i, b in enumerate(beneficiaries)
     )

@@ -3,8 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
-from projects import privacy
-from projects.models import Agreement, Beneficiary, Project
+from projects import permissions, privacy
+from projects.models import Agreement, Enrollment, Project
 
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -94,35 +94,59 @@ class AgreementResource(SafeResource):
         export_order = fields
 
 
-class BeneficiaryResource(SafeResource):
-    """People served: ID and phone numbers masked unless the exporting user may see them, which is logged."""
+class EnrollmentResource(SafeResource):
+    """Cases (个案) with the unit's record of the person: ID number, birth date and phone masked by the
+    rule of ``projects.privacy``, unless the exporting unit may reveal its own records — which is logged."""
 
-    code = column("code", _("服务对象编号"))
+    code = column("code", _("个案编号"))
+    project = column("project__code", _("项目编号"))
     name = column("name", _("姓名"))
     gender = column("get_gender_display", _("性别"))
-    date_of_birth = column("date_of_birth", _("出生日期"))
+    date_of_birth = fields.Field(column_name=_("出生日期"), readonly=True)
     id_number = fields.Field(column_name=_("身份证号"), readonly=True)
     phone = fields.Field(column_name=_("联系电话"), readonly=True)
     community = column("community__name", _("居住社区"))
     special_group = column("get_special_group_display", _("特殊人群类别"))
+    intake_date = column("intake_date", _("接案日期"))
+    risk_level = column("get_risk_level_display", _("风险等级"))
+    status = column("get_status_display", _("个案状态"))
 
     class Meta:
-        model = Beneficiary
-        fields = ("code", "name", "gender", "date_of_birth", "id_number", "phone", "community", "special_group")
+        model = Enrollment
+        fields = (
+            "code",
+            "project",
+            "name",
+            "gender",
+            "date_of_birth",
+            "id_number",
+            "phone",
+            "community",
+            "special_group",
+            "intake_date",
+            "risk_level",
+            "status",
+        )
         export_order = fields
 
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
-        self.unmasked = privacy.can_reveal(user) if user is not None else False
+        self.unmasked = permissions.can_export_unmasked(user) if user is not None else False
 
-    def dehydrate_id_number(self, beneficiary):
-        return beneficiary.id_number if self.unmasked else privacy.mask_id(beneficiary.id_number)
+    def _value(self, enrollment, field):
+        return privacy.full_value(enrollment, field) if self.unmasked else privacy.masked(enrollment, field)
 
-    def dehydrate_phone(self, beneficiary):
-        return beneficiary.phone if self.unmasked else privacy.mask_phone(beneficiary.phone)
+    def dehydrate_date_of_birth(self, enrollment):
+        return self._value(enrollment, "date_of_birth")
+
+    def dehydrate_id_number(self, enrollment):
+        return self._value(enrollment, "id_number")
+
+    def dehydrate_phone(self, enrollment):
+        return self._value(enrollment, "phone")
 
     def after_export(self, queryset, dataset, **kwargs):
         if self.unmasked:
-            privacy.log_unmasked_export(user=self.user, records=len(dataset))
+            privacy.log_unmasked_export(user=self.user, records=len(dataset), label=str(Enrollment._meta.verbose_name))
         return super().after_export(queryset, dataset, **kwargs)

@@ -142,14 +142,52 @@ def can_transition_by_action(user, project: Project, action: str) -> bool:
 CASEWORK_STATES = frozenset({"contracted", "in_progress", "midterm_evaluated"})
 
 
-def can_view_beneficiary(user, beneficiary) -> bool:
-    if not user.has_perm("projects.view_beneficiary"):
-        return False
-    if sees_whole_portfolio(user):
-        return True
-    from projects.models import Project
+def can_see_same_person(user) -> bool:
+    """See the district-wide person key: that two cases (of different units) are one person.
 
-    return beneficiary.enrollments.filter(project__in=Project.objects.visible_to(user)).exists()
+    Programme staff holding ``view_beneficiary`` only; a unit never learns whether a person it
+    serves is known elsewhere.
+    """
+    return sees_whole_portfolio(user) and user.has_perm("projects.view_beneficiary")
+
+
+def can_view_beneficiary(user, beneficiary) -> bool:
+    return can_see_same_person(user)
+
+
+def can_view_enrollment(user, enrollment) -> bool:
+    return user.has_perm("projects.view_enrollment") and can_view_project(user, enrollment.project)
+
+
+REVEAL_PERMISSION = "projects.view_personal_data"
+
+
+def can_reveal_personal_data(user, record) -> bool:
+    """Reveal a full ID number, birth date or phone number of ``record`` (logged, one value at a time).
+
+    ``record`` is a case (个案), a social worker or a volunteer: only the unit that keeps it, holding
+    the permission, or a superuser. Programme staff read masked values; evaluators never reveal.
+    """
+    from projects.models import Enrollment, SocialWorker, Volunteer
+
+    if not (is_active_staff(user) and user.has_perm(REVEAL_PERMISSION)):
+        return False
+    if isinstance(record, Enrollment):
+        owner = record.project.implementing_unit_id
+    elif isinstance(record, SocialWorker):
+        owner = record.employer_id
+    elif isinstance(record, Volunteer):
+        owner = record.organization_id
+    else:
+        return False
+    return user.is_superuser or (is_implementing_unit(user) and owner == organization_id_of(user))
+
+
+def can_export_unmasked(user) -> bool:
+    """Export people-records with full numbers (logged): the units' own records, for those who may reveal."""
+    return (
+        is_active_staff(user) and user.has_perm(REVEAL_PERMISSION) and (user.is_superuser or is_implementing_unit(user))
+    )
 
 
 def can_keep_casework(user, project: Project) -> bool:

@@ -1,53 +1,114 @@
-"""Masking of ID and phone numbers, and the logged reveal of a full value.
+"""Masking of personal data, and the logged reveal of a full value. The one home of the masking rule.
 
-Every page, list and export shows ``mask_id`` / ``mask_phone``. Only a user holding
-``projects.view_personal_data`` may reveal a full value, one at a time, and each reveal
+The rule: from everything a user can see or export about a person without a logged reveal, at
+least 10,000 candidate ID numbers must remain, even for someone who knows the district's area
+codes and the check-character rule. So, until a reveal:
+
+- an ID number shows only its 6-digit area prefix (``320105************``): the birth date and
+  the sequence number stay hidden, and without them the check character confirms nothing;
+- a birth date shows only its year (``1958年``): with the gender shown, 365 days × 500 sequence
+  numbers ≈ 182,000 candidates remain;
+- a phone number shows its first 3 and last 4 digits (``138****5678``), a landline its area code
+  and last 2 (``025-******34``).
+
+Never shown together with any birth information: the ID number's tail (its check character would
+filter the candidates). Lists are never sortable or filterable by birth date, ID or phone number
+(``PROTECTED_LOOKUP_FIELDS`` in the admin base). A unit holding ``projects.view_personal_data``
+reveals one value of one of its own records at a time by POST; each reveal and each unmasked export
 leaves a ``PersonalDataAccess`` row. Full values never go into URLs, titles or logs.
 """
 
+import datetime
+
+from django.utils.translation import gettext as _
+
 from projects import permissions
 
-REVEAL_PERMISSION = "projects.view_personal_data"
+REVEALABLE_FIELDS = ("id_number", "date_of_birth", "phone")
+ID_PREFIX_LENGTH = 6
 
 
 def mask_id(value: str) -> str:
-    """``320105199001011234`` → ``3201**********1234``."""
+    """``320105195803171234`` → ``320105************``: the area prefix only."""
     if not value:
         return ""
-    if len(value) <= 8:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+    return value[:ID_PREFIX_LENGTH] + "*" * (len(value) - ID_PREFIX_LENGTH) if len(value) > 8 else "*" * len(value)
 
 
 def mask_phone(value: str) -> str:
-    """``13812345678`` → ``138****5678``; other numbers keep only their first 3 and last 2 characters."""
+    """``13812345678`` → ``138****5678``; ``025-84561234`` → ``025-******34``."""
     if not value:
         return ""
-    digits = value.replace(" ", "")
-    if len(digits) == 11 and digits.isdigit():
-        return digits[:3] + "****" + digits[-4:]
-    if len(digits) <= 5:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 5) + digits[-2:]
+    if len(value) == 11 and value.isdigit():
+        return value[:3] + "****" + value[-4:]
+    area, _sep, number = value.rpartition("-")
+    if area and len(number) > 2:
+        return f"{area}-{'*' * (len(number) - 2)}{number[-2:]}"
+    return "*" * len(value)
 
 
-def can_reveal(user) -> bool:
-    return permissions.is_active_staff(user) and user.has_perm(REVEAL_PERMISSION)
+def birth_year(value: datetime.date | None) -> str:
+    """``1958-03-17`` → ``1958年``: the year only, until a logged reveal."""
+    return _("%(year)d年") % {"year": value.year} if value else ""
 
 
-def reveal(*, user, beneficiary, field: str) -> str:
-    """The full value of ``field`` ("id_number" or "phone"), logged; PermissionError if not allowed."""
+def field_label(field: str) -> str:
     from projects.models import PersonalDataAccess
 
-    if field not in ("id_number", "phone"):
+    return PersonalDataAccess.Field(field).label
+
+
+def masked(record, field: str) -> str:
+    """What anyone sees of ``field`` of a case, social worker or volunteer without a reveal ("—" when empty)."""
+    if field == "id_number":
+        shown = mask_id(record.beneficiary.id_number)
+    elif field == "date_of_birth":
+        shown = birth_year(record.date_of_birth)
+    elif field == "phone":
+        shown = mask_phone(record.phone)
+    else:
         raise ValueError(field)
-    if not (can_reveal(user) and permissions.can_view_beneficiary(user, beneficiary)):
+    return shown or "—"
+
+
+def full_value(record, field: str) -> str:
+    if field == "id_number":
+        return record.beneficiary.id_number
+    value = getattr(record, field)
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def record_label(record) -> str:
+    """How the access log names a record: a case number, or a unit person's kind and number."""
+    from projects.models import Enrollment
+
+    if isinstance(record, Enrollment):
+        return record.code
+    return f"{record._meta.verbose_name} #{record.pk}"
+
+
+def reveal(*, user, record, field: str) -> str:
+    """The full value of ``field`` of ``record``, logged; PermissionError if not allowed, ValueError if unknown."""
+    from projects.models import Enrollment, PersonalDataAccess
+
+    if field not in REVEALABLE_FIELDS or not hasattr(record, field if field != "id_number" else "beneficiary"):
+        raise ValueError(field)
+    if field != "phone" and not isinstance(record, Enrollment):
+        raise ValueError(field)
+    if not permissions.can_reveal_personal_data(user, record):
         raise PermissionError
-    PersonalDataAccess.objects.create(user=user, beneficiary=beneficiary, field=field)
-    return getattr(beneficiary, field)
+    PersonalDataAccess.objects.create(
+        user=user,
+        beneficiary=getattr(record, "beneficiary", None),
+        record=record_label(record),
+        field=field,
+    )
+    return full_value(record, field)
 
 
-def log_unmasked_export(*, user, records: int) -> None:
+def log_unmasked_export(*, user, records: int, label: str) -> None:
     from projects.models import PersonalDataAccess
 
-    PersonalDataAccess.objects.create(user=user, field=PersonalDataAccess.Field.EXPORT, records=records)
+    PersonalDataAccess.objects.create(
+        user=user, field=PersonalDataAccess.Field.EXPORT, records=records, record=label[:60]
+    )

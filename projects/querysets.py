@@ -198,7 +198,7 @@ class FollowUpQuerySet(ScopedByProjectQuerySet):
 
 class EnrollmentQuerySet(ScopedByProjectQuerySet):
     def for_list(self):
-        return self.select_related("project", "beneficiary", "beneficiary__community")
+        return self.select_related("project", "beneficiary", "community")
 
 
 class ScopedByUnitQuerySet(models.QuerySet):
@@ -226,20 +226,16 @@ class VolunteerQuerySet(ScopedByUnitQuerySet):
 
 
 class BeneficiaryQuerySet(models.QuerySet):
-    """A beneficiary is seen by programme staff (masked) and by the units that enrolled them."""
+    """The district-wide person keys: programme staff only (units and evaluators work with cases)."""
 
     def visible_to(self, user):
-        from projects.models import Enrollment
-
-        if permissions.sees_whole_portfolio(user):
-            return self
-        from projects.models import Project
-
-        enrolled = Enrollment.objects.filter(beneficiary=OuterRef("pk"), project__in=Project.objects.visible_to(user))
-        return self.filter(Exists(enrolled))
+        return self if permissions.sees_whole_portfolio(user) else self.none()
 
     def for_list(self):
-        return self.select_related("community")
+        from projects.models import Enrollment
+
+        cases = Enrollment.objects.filter(beneficiary=OuterRef("pk")).order_by().values("beneficiary")
+        return self.annotate(case_count=Coalesce(Subquery(cases.annotate(n=Count("pk")).values("n")), Value(0)))
 
 
 class InstalmentQuerySet(ScopedByProjectQuerySet):

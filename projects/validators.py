@@ -1,6 +1,7 @@
 """Validators for Chinese identifiers."""
 
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -95,3 +96,113 @@ def normalize_id_number(value: str) -> str:
 def validate_id_number(value: str) -> None:
     if value != normalize_id_number(value):
         raise ValidationError(_("身份证号应为18位标准格式。"), code="format")
+
+
+# -- plausible dates ---------------------------------------------------------------------
+# The database refuses dates outside a wide fixed window (a typo such as 9999 or 0001 can never be
+# stored, whatever path it comes by); the forms and services apply the narrower windows below.
+EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
+DB_EARLIEST_PROGRAMME_DATE = datetime.date(2000, 1, 1)
+DB_LATEST_DATE = datetime.date(2100, 12, 31)
+# A round's records may lie from the year before its launch to two years after it: 2013's projects
+# are prepared in 2012 and run into 2014, with closing paperwork into 2015.
+PROGRAMME_YEARS_BEFORE = 1
+PROGRAMME_YEARS_AFTER = 2
+
+
+def programme_window(round_year: int) -> tuple[datetime.date, datetime.date]:
+    """The dates a record of a round may carry: 1 January of the year before to 31 December two years after."""
+    return (
+        datetime.date(round_year - PROGRAMME_YEARS_BEFORE, 1, 1),
+        datetime.date(round_year + PROGRAMME_YEARS_AFTER, 12, 31),
+    )
+
+
+def programme_date_problem(value, round_year: int | None, *, past_only: bool = False) -> str | None:
+    """Why ``value`` is not a plausible date for a record of the round of ``round_year`` (None if it is).
+
+    ``past_only``: the record says something happened (an intake, a follow-up, money received),
+    so it cannot be dated after today.
+    """
+    if value is None:
+        return None
+    if past_only and value > datetime.date.today():
+        return str(_("日期不能晚于今天。"))
+    if round_year is None:
+        low, high = DB_EARLIEST_PROGRAMME_DATE, DB_LATEST_DATE
+    else:
+        low, high = programme_window(round_year)
+    if not low <= value <= high:
+        return str(_("日期应在%(low)s至%(high)s之间。") % {"low": low.isoformat(), "high": high.isoformat()})
+    return None
+
+
+def validate_birth_date(value) -> None:
+    """A birth date between 1 January 1900 and today."""
+    if value is None:
+        return
+    if not EARLIEST_BIRTH_DATE <= value <= datetime.date.today():
+        raise ValidationError(
+            _("出生日期应在1900年1月1日至今天之间。"), code="birth_date_range", params={"value": value}
+        )
+
+
+def date_window_constraint(field: str, name: str, *, earliest=DB_EARLIEST_PROGRAMME_DATE):
+    """A CheckConstraint keeping ``field`` (nullable or not) inside the database's fixed window."""
+    from django.db.models import CheckConstraint, Q
+
+    return CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": earliest, f"{field}__lte": DB_LATEST_DATE}),
+        name=name,
+        violation_error_message=_("日期超出合理范围。"),
+    )
+
+
+# -- phone numbers -------------------------------------------------------------------------
+MOBILE_RE = re.compile(r"1[3-9]\d{9}")
+# Beijing, Tianjin, Shanghai and the 02x cities have 3-digit area codes and 8-digit numbers; the rest 4 and 7–8.
+LANDLINE_RE = re.compile(r"(0[12]\d)(\d{8})|(0[3-9]\d{2})(\d{7,8})")
+PHONE_SEPARATORS = re.compile(r"[\s\-－—()（）]")
+
+
+def normalize_phone(value: str) -> str:
+    """A mobile number as 11 digits, a landline as ``area-number`` (``025-84561234``); "" stays "".
+
+    Accepts spaces, dashes and brackets, a ``+86``/``0086``/``86`` country prefix and full-width digits.
+    ValidationError with a Chinese reason otherwise.
+    """
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", value or "").strip()
+    if not text:
+        return ""
+    digits = PHONE_SEPARATORS.sub("", text)
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            digits = digits[len(prefix) :]
+            break
+    else:
+        if digits.startswith("86") and len(digits) == 13:
+            digits = digits[2:]
+    if MOBILE_RE.fullmatch(digits):
+        return digits
+    landline = LANDLINE_RE.fullmatch(digits)
+    if landline:
+        area, number = (part for part in landline.groups() if part)
+        return f"{area}-{number}"
+    raise ValidationError(_("请输入有效的电话号码：11位手机号，或带区号的固定电话（如 025-84561234）。"), code="phone")
+
+
+def validate_phone(value: str) -> None:
+    if value and value != normalize_phone(value):
+        raise ValidationError(_("电话号码格式不规范。"), code="phone_format")
+
+
+def id_number_birth_date(id_number: str) -> datetime.date | None:
+    """The birth date an 18-character ID number carries (None for "")."""
+    return _birth_date(id_number[6:14]) if len(id_number) == 18 else None
+
+
+def id_number_gender(id_number: str) -> str | None:
+    """``male`` or ``female`` from the 17th character (odd: male), None for ""."""
+    return ("male" if int(id_number[16]) % 2 else "female") if len(id_number) == 18 else None

@@ -1,7 +1,7 @@
 import datetime
 
 from projects.models import Project, Round
-from projects.services import beneficiary_enroll
+from projects.services import enrollment_open
 from projects.validators import id_number_check_character
 from tests.factories import RoundFactory, project_in_state
 
@@ -19,10 +19,10 @@ def live_project(unit, **kwargs) -> Project:
 
 
 def enroll(project, by, *, name="王秀英", id_number="", **identity):
-    return beneficiary_enroll(
+    return enrollment_open(
         project=project,
         by=by,
-        identity={"name": name, "gender": "female", "special_group": "elderly", **identity},
+        identity={"name": name, "gender": "unknown" if id_number else "female", "special_group": "elderly", **identity},
         id_number=id_number,
         intake=dict(INTAKE),
     )

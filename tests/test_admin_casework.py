@@ -13,7 +13,7 @@ from tests.casework_factories import enroll, live_project, make_id
 
 pytestmark = pytest.mark.django_db
 FULL_ID = make_id()
-MASKED_ID = FULL_ID[:4] + "**********" + FULL_ID[-4:]
+MASKED_ID = FULL_ID[:6] + "*" * 12
 
 
 @pytest.fixture
@@ -25,26 +25,47 @@ def served(cast, unit_org):
 @pytest.mark.parametrize("role", ["unit", "civil", "committee"])
 def test_lists_and_pages_are_masked(client, cast, served, role):
     client.force_login(cast[role])
-    for url in [
-        reverse("admin:projects_beneficiary_changelist"),
-        reverse("admin:projects_beneficiary_change", args=[served.beneficiary.pk]),
+    urls = [
         reverse("admin:projects_enrollment_change", args=[served.pk]),
         reverse("admin:projects_enrollment_changelist"),
-    ]:
+    ]
+    if role != "unit":
+        urls += [
+            reverse("admin:projects_beneficiary_changelist"),
+            reverse("admin:projects_beneficiary_change", args=[served.beneficiary.pk]),
+        ]
+    for url in urls:
         body = client.get(url).content.decode()
-        assert FULL_ID not in body and "13812345678" not in body, url
-    body = client.get(reverse("admin:projects_beneficiary_changelist")).content.decode()
-    assert MASKED_ID in body and "138****5678" in body
+        assert FULL_ID not in body and "13812345678" not in body and "1958-03-17" not in body, url
+        assert "1958年3月17日" not in body and "March 17, 1958" not in body, url
+    body = client.get(reverse("admin:projects_enrollment_changelist")).content.decode()
+    assert MASKED_ID in body and "1958年" in body and FULL_ID[-4:] not in body
+    body = client.get(reverse("admin:projects_enrollment_change", args=[served.pk])).content.decode()
+    assert "138****5678" in body
+
+
+def test_the_person_key_is_for_programme_staff_only(client, cast, served):
+    for role in ["unit", "unit2", "evaluator", "association"]:
+        client.force_login(cast[role])
+        assert client.get(reverse("admin:projects_beneficiary_changelist")).status_code == 403, role
+        response = client.get(reverse("admin:projects_beneficiary_change", args=[served.beneficiary.pk]))
+        assert response.status_code in (403, 404), role
+        page = client.get(reverse("admin:projects_enrollment_changelist")).content.decode()
+        assert served.beneficiary.code not in page, role
+    client.force_login(cast["civil"])
+    page = client.get(reverse("admin:projects_beneficiary_change", args=[served.beneficiary.pk])).content.decode()
+    assert served.code in page and MASKED_ID in page
+    assert served.beneficiary.code in client.get(reverse("admin:projects_enrollment_changelist")).content.decode()
 
 
 def test_page_titles_carry_case_numbers_not_names(client, cast, served):
     client.force_login(cast["unit"])
-    for url in [
-        reverse("admin:projects_beneficiary_change", args=[served.beneficiary.pk]),
-        reverse("admin:projects_enrollment_change", args=[served.pk]),
-    ]:
-        title = re.search(r"<title>(.*?)</title>", client.get(url).content.decode(), re.S).group(1)
-        assert "王秀英" not in title and served.beneficiary.code in title
+    title = re.search(
+        r"<title>(.*?)</title>",
+        client.get(reverse("admin:projects_enrollment_change", args=[served.pk])).content.decode(),
+        re.S,
+    ).group(1)
+    assert "王秀英" not in title and served.code in title
 
 
 def export(client, model):
@@ -57,27 +78,30 @@ def export(client, model):
 
 def test_exports_are_masked_unless_the_user_may_see_full_values(client, cast, served):
     client.force_login(cast["civil"])
-    body = export(client, "beneficiary")
-    assert MASKED_ID in body and FULL_ID not in body and "王秀英" in body
+    body = export(client, "enrollment")
+    assert MASKED_ID in body and FULL_ID not in body and "王秀英" in body and "1958年" in body
+    assert "1958-03-17" not in body and "13812345678" not in body
     assert not PersonalDataAccess.objects.exists()
     client.force_login(cast["unit"])
-    body = export(client, "beneficiary")
-    assert FULL_ID in body
+    body = export(client, "enrollment")
+    assert FULL_ID in body and "1958-03-17" in body and "13812345678" in body
     log = PersonalDataAccess.objects.get()
     assert (log.user, log.field, log.records) == (cast["unit"], "export", 1)
 
 
 def test_reveal_through_the_admin(client, cast, served):
-    url = reverse("admin:projects_beneficiary_reveal", args=[served.beneficiary.pk, "id_number"])
+    url = reverse("admin:projects_enrollment_reveal", args=[served.pk, "id_number"])
     client.force_login(cast["unit"])
-    page = client.get(reverse("admin:projects_beneficiary_change", args=[served.beneficiary.pk])).content.decode()
+    page = client.get(reverse("admin:projects_enrollment_change", args=[served.pk])).content.decode()
     assert url in page
     assert client.get(url).status_code == 405
     response = client.post(url)
     assert response.status_code == 200 and FULL_ID in response.content.decode()
     assert "no-store" in response["Cache-Control"]
-    assert PersonalDataAccess.objects.filter(user=cast["unit"], beneficiary=served.beneficiary).count() == 1
+    assert PersonalDataAccess.objects.filter(user=cast["unit"], record=served.code).count() == 1
+    assert client.post(reverse("admin:projects_enrollment_reveal", args=[served.pk, "name"])).status_code == 404
     client.force_login(cast["civil"])
+    assert url not in client.get(reverse("admin:projects_enrollment_change", args=[served.pk])).content.decode()
     assert client.post(url).status_code == 403
     client.force_login(cast["unit2"])
     assert client.post(url).status_code == 404
@@ -85,16 +109,17 @@ def test_reveal_through_the_admin(client, cast, served):
 
 
 def test_lookup_by_post_within_scope(client, cast, served, unit2_org):
-    lookup = reverse("admin:projects_beneficiary_lookup")
+    lookup = reverse("admin:projects_enrollment_lookup")
     client.force_login(cast["unit"])
     assert client.get(lookup + "?q=王秀英").status_code == 405
     for term in ["王秀英", FULL_ID, "320105580317123"]:
         body = client.post(lookup, {"q": term}).content.decode()
-        assert served.beneficiary.code in body and FULL_ID not in body, term
+        assert served.code in body and FULL_ID not in body, term
     body = client.post(lookup, {"q": "32010519580317123A"}).content.decode()
     assert "身份证号" in body
     client.force_login(cast["unit2"])
-    assert served.beneficiary.code not in client.post(lookup, {"q": "王秀英"}).content.decode()
+    for term in ["王秀英", FULL_ID]:
+        assert served.code not in client.post(lookup, {"q": term}).content.decode()
 
 
 def intake_form(project, **overrides):
@@ -113,15 +138,17 @@ def intake_form(project, **overrides):
     return data
 
 
-def test_enrolment_through_the_admin_dedupes_by_id(client, cast, served, unit_org, unit2_org):
+def test_enrolment_through_the_admin_links_the_same_id(client, cast, served, unit_org, unit2_org):
     other = live_project(unit2_org, round=served.project.round)
     client.force_login(cast["unit2"])
     add = reverse("admin:projects_enrollment_add")
     page = client.get(add).content.decode()
     assert other.code in page and served.project.code not in page  # only its own live projects
-    response = client.post(add, intake_form(other, name="王秀英", id_number=FULL_ID.lower()))
-    assert response.status_code == 302
+    response = client.post(add, intake_form(other, name="王秀英", gender="", id_number=FULL_ID.lower()))
+    assert response.status_code == 302, response.content.decode()[-3000:]
     assert Beneficiary.objects.count() == 1 and Enrollment.objects.count() == 2
+    mine = Enrollment.objects.get(project=other)
+    assert (mine.gender, mine.date_of_birth.isoformat(), mine.phone) == ("male", "1958-03-17", "")
     response = client.post(add, intake_form(other, name="王秀英", id_number=FULL_ID))
     assert response.status_code == 200 and "已在本项目建档" in response.content.decode()
     response = client.post(add, intake_form(other, id_number=FULL_ID[:17] + "5", consent_on=""))
@@ -130,15 +157,43 @@ def test_enrolment_through_the_admin_dedupes_by_id(client, cast, served, unit_or
     assert Enrollment.objects.count() == 2
 
 
-def test_second_unit_sees_only_its_own_enrolment_of_a_shared_person(client, cast, served, unit2_org):
+def test_second_unit_sees_only_its_own_case_of_a_shared_person(client, cast, served, unit2_org):
     mine = enroll(live_project(unit2_org), cast["unit2"], name="王秀英", id_number=FULL_ID)
     Enrollment.objects.filter(pk=served.pk).update(family_situation="第一单位的家庭记录")
     client.force_login(cast["unit2"])
-    page = client.get(reverse("admin:projects_beneficiary_change", args=[mine.beneficiary.pk])).content.decode()
-    assert mine.project.code in page and served.project.code not in page
+    page = client.get(reverse("admin:projects_enrollment_change", args=[mine.pk])).content.decode()
+    assert mine.code in page and served.project.code not in page and "138****5678" not in page
     assert client.get(reverse("admin:projects_enrollment_change", args=[served.pk])).status_code == 404
     listing = client.get(reverse("admin:projects_enrollment_changelist")).content.decode()
     assert "第一单位的家庭记录" not in listing and served.project.code not in listing
+
+
+def test_identity_corrections_on_the_case_page(client, cast, served):
+    other = enroll(served.project, cast["unit"], name="乙", id_number=make_id(serial="222"))
+    client.force_login(cast["unit"])
+    url = reverse("admin:projects_enrollment_change", args=[other.pk])
+    data = {
+        "name": "乙",
+        "gender": "female",
+        "special_group": "elderly",
+        "intake_date": "2014-05-10",
+        "consent_on": "2014-05-10",
+        "subsistence": "none",
+        "risk_level": "low",
+        "needs-TOTAL_FORMS": "0",
+        "needs-INITIAL_FORMS": "0",
+        "follow_ups-TOTAL_FORMS": "0",
+        "follow_ups-INITIAL_FORMS": "0",
+    }
+    response = client.post(url, {**data, "new_id_number": FULL_ID})
+    assert response.status_code == 200 and "本项目的另一个案" in response.content.decode()
+    response = client.post(url, {**data, "new_phone": "abc<script>"})
+    assert response.status_code == 200 and "请输入有效的电话号码" in response.content.decode()
+    response = client.post(url, {**data, "new_id_number": make_id(serial="444"), "new_phone": "+86 139-0000-1111"})
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    other.refresh_from_db()
+    assert other.beneficiary.id_number == make_id(serial="444") and other.phone == "13900001111"
+    assert other.gender == "female"
 
 
 def test_follow_up_timeline_and_activity_with_hours(client, cast, served):
@@ -151,6 +206,9 @@ def test_follow_up_timeline_and_activity_with_hours(client, cast, served):
     client.force_login(cast["unit"])
     change = reverse("admin:projects_enrollment_change", args=[served.pk])
     data = {
+        "name": "王秀英",
+        "gender": "male",
+        "special_group": "elderly",
         "intake_date": "2014-05-10",
         "consent_on": "2014-05-10",
         "subsistence": "none",
@@ -167,7 +225,8 @@ def test_follow_up_timeline_and_activity_with_hours(client, cast, served):
         "follow_ups-0-risk_level": "medium",
         "follow_ups-0-note": "入户探访，情绪低落，约定下周小组活动。",
     }
-    assert client.post(change, data).status_code == 302
+    response = client.post(change, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
     page = client.get(change).content.decode()
     assert "入户探访，情绪低落" in page and "timeline" in page
     assert served.follow_ups.get().recorded_by == cast["unit"]
@@ -216,7 +275,7 @@ def test_casework_lists_query_count_is_flat(client, cast, unit_org, role):
     project = live_project(unit_org)
     client.force_login(cast[role])
     urls = [
-        reverse("admin:projects_beneficiary_changelist"),
+        *([reverse("admin:projects_beneficiary_changelist")] if role == "civil" else []),
         reverse("admin:projects_enrollment_changelist"),
         reverse("admin:projects_activity_changelist"),
         reverse("admin:projects_followup_changelist"),

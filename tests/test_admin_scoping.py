@@ -162,7 +162,7 @@ def test_outsider_reaches_no_object_page_of_another_unit(client, cast, unit_obje
         f"/admin/projects/agreement/{unit_objects[Agreement].pk}/scan/",
         f"/admin/projects/instalment/{unit_objects[Instalment].pk}/release/",
         f"/admin/projects/socialfund/{unit_objects[SocialFund].pk}/change/",
-        f"/admin/projects/beneficiary/{unit_objects[Beneficiary].pk}/reveal/id_number/",
+        f"/admin/projects/enrollment/{unit_objects[Enrollment].pk}/reveal/id_number/",
         f"/admin/projects/enrollment/{unit_objects[Enrollment].pk}/close/",
         f"/admin/projects/activity/{unit_objects[Activity].pk}/photo/upload/",
         f"/admin/projects/followup/{unit_objects[FollowUp].pk}/change/",

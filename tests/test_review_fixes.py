@@ -75,28 +75,6 @@ def test_related_choices_stay_in_scope(client, cast, unit_org, unit2_org):
     assert "甲单位秘密项目" not in page
 
 
-def test_beneficiary_corrections_are_validated_in_the_form(client, cast, unit_org):
-    project = live_project(unit_org)
-    first = enroll(project, cast["unit"], name="甲", id_number=make_id(serial="111")).beneficiary
-    second = enroll(project, cast["unit"], name="乙", id_number=make_id(serial="222")).beneficiary
-    client.force_login(cast["unit"])
-    url = reverse("admin:projects_beneficiary_change", args=[second.pk])
-    data = {
-        "name": "乙",
-        "gender": "female",
-        "special_group": "elderly",
-        "enrollments-TOTAL_FORMS": "0",
-        "enrollments-INITIAL_FORMS": "0",
-    }
-    response = client.post(url, {**data, "new_id_number": first.id_number})
-    assert response.status_code == 200 and "已登记为另一服务对象" in response.content.decode()
-    response = client.post(url, {**data, "new_phone": "电话号码"})
-    assert response.status_code == 200 and "有效的电话号码" in response.content.decode()
-    second.refresh_from_db()
-    assert second.id_number == make_id(serial="222")
-    assert client.get(reverse("admin:projects_beneficiary_history", args=[second.pk])).status_code == 403
-
-
 def test_terminated_projects_keep_what_was_paid_committed(cast):
     round_ = RoundFactory(year=2014, status=Round.Status.IN_PROGRESS, budget=Decimal("50000.00"))
     project = project_in_state(S.APPROVED, round=round_, requested_amount=Decimal("30000.00"))

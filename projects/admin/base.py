@@ -58,9 +58,10 @@ class ParentGuardedInline(QicaiInline):
         return super().has_delete_permission(request, obj) and (obj is None or self.parent_editable(request.user, obj))
 
 
-# Never filterable by URL: a lookup such as ?id_number__startswith=3201 would let anyone who sees
-# the masked list recover the full number digit by digit, and put it into URLs and server logs.
-PROTECTED_LOOKUP_FIELDS = frozenset({"id_number", "phone"})
+# Never filterable by URL: a lookup such as ?id_number__startswith=3201 or ?date_of_birth__month=3
+# would let anyone who sees the masked list recover the full value piece by piece (projects.privacy),
+# and put it into URLs and server logs.
+PROTECTED_LOOKUP_FIELDS = frozenset({"id_number", "phone", "date_of_birth"})
 
 
 class UserAwareForm(forms.ModelForm):

@@ -1,17 +1,18 @@
 """Casework in the admin, with personal data protected.
 
-- ID and phone numbers are masked everywhere; a holder of ``view_personal_data`` reveals one
-  value at a time by POST, and each reveal is logged.
+- ID numbers, birth dates and phone numbers are masked everywhere (``projects.privacy`` holds the
+  rule); a unit holding ``view_personal_data`` reveals one value of its own records at a time by
+  POST, and each reveal is logged.
 - No personal data in URLs: no GET search over people (a POST lookup instead), no
-  autocomplete over beneficiaries; ``__str__`` of people-records are case numbers.
-- A unit sees only the enrolments, follow-ups and activities of its own projects; a person
-  enrolled with two units shows each unit only its own enrolment plus the shared identity.
+  autocomplete over cases; ``__str__`` of people-records are case numbers.
+- A unit sees only the cases, follow-ups and activities of its own projects, and each case holds
+  only what that unit recorded; the district-wide person key is for programme staff alone.
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -25,7 +26,7 @@ from import_export.admin import ExportMixin
 
 from projects import permissions, privacy
 from projects.admin.base import ParentGuardedInline, QicaiModelAdmin, ReadOnlyInline, UserAwareForm
-from projects.exports import BeneficiaryResource
+from projects.exports import EnrollmentResource
 from projects.forms import DATE_WIDGET
 from projects.models import (
     Activity,
@@ -37,24 +38,27 @@ from projects.models import (
     Enrollment,
     FollowUp,
     NeedAssessment,
+    Organization,
     PersonalDataAccess,
     Project,
     SocialWorker,
     Volunteer,
 )
-from projects.models.casework import PHONE_VALIDATOR
+from projects.models.casework import Gender
 from projects.services import (
     WorkflowError,
     activity_attendees_problem,
     activity_photo_add,
-    beneficiary_correct_identity,
-    beneficiary_enroll,
     case_story_mark_excellent,
     case_story_problems,
     enrollment_close,
+    enrollment_correct_identity,
+    enrollment_open,
     normalized_id,
     unit_person_save,
 )
+from projects.services.casework import identity_from_id_number
+from projects.validators import id_number_gender, normalize_phone, validate_birth_date
 
 
 def casework_projects(user):
@@ -65,192 +69,119 @@ def casework_projects(user):
     return projects.select_related("round")
 
 
-def masked_id(beneficiary) -> str:
-    return privacy.mask_id(beneficiary.id_number) or "—"
+class RevealMixin:
+    """Logged reveal of one full value of a people-record, by POST (``<id>/reveal/<field>/``).
+
+    ``revealable`` lists the fields the model's pages may reveal; whether this user may reveal this
+    record's values is ``permissions.can_reveal_personal_data``.
+    """
+
+    revealable: tuple[str, ...] = ()
+
+    def reveal_buttons(self, request, obj) -> list[tuple[str, str]]:
+        """(label, url) of the reveal buttons the change page shows ``request.user`` for ``obj``."""
+        if obj is None or not permissions.can_reveal_personal_data(request.user, obj):
+            return []
+        return [
+            (privacy.field_label(field), reverse(f"admin:{self.url_prefix}_reveal", args=[obj.pk, field]))
+            for field in self.revealable
+            if privacy.full_value(obj, field)
+        ]
+
+    @property
+    def url_prefix(self) -> str:
+        return f"{self.opts.app_label}_{self.opts.model_name}"
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/reveal/<slug:field>/",
+                self.admin_site.admin_view(self.reveal_view),
+                name=f"{self.url_prefix}_reveal",
+            ),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["reveal_buttons"] = self.reveal_buttons(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def reveal_view(self, request, object_id, field):
+        """Show one full value to a user allowed to see it, and log that they did. POST only."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        record = self.get_object(request, unquote(object_id))
+        if field not in self.revealable:
+            raise Http404
+        try:
+            value = privacy.reveal(user=request.user, record=record, field=field)
+        except PermissionError:
+            raise PermissionDenied from None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("查看完整信息：%(record)s") % {"record": privacy.record_label(record)},
+            "opts": self.opts,
+            "record_label": privacy.record_label(record),
+            "change_url": reverse(f"admin:{self.url_prefix}_change", args=[record.pk]),
+            "label": privacy.field_label(field),
+            "value": value,
+        }
+        response = TemplateResponse(request, "admin/projects/reveal.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
 
 
-def masked_phone(person) -> str:
-    return privacy.mask_phone(person.phone) or "—"
-
-
-# -- beneficiaries -----------------------------------------------------------------------
+# -- the district-wide person keys (programme staff only) ---------------------------------------
 
 
 class EnrollmentOfBeneficiaryInline(ReadOnlyInline):
     model = Enrollment
-    fields = ["project", "intake_date", "risk_level", "status"]
+    fields = ["code", "project", "intake_date", "status"]
     readonly_fields = fields
-    verbose_name_plural = _("在本单位的个案")
+    verbose_name_plural = _("该服务对象的个案")
 
     def get_queryset(self, request):
-        # Only the enrolments the viewer may see: never another unit's.
         return Enrollment.objects.visible_to(request.user).select_related("project")
 
 
-class BeneficiaryForm(UserAwareForm):
-    new_id_number = forms.CharField(
-        label=_("更正身份证号"), required=False, help_text=_("留空则不变；原号码不会显示在此。")
-    )
-    new_phone = forms.CharField(label=_("更正联系电话"), required=False, help_text=_("留空则不变。"))
-
-    class Meta:
-        model = Beneficiary
-        fields = ["name", "gender", "date_of_birth", "community", "special_group"]
-
-    def clean_new_id_number(self):
-        value = self.cleaned_data["new_id_number"]
-        try:
-            value = normalized_id(value)
-        except WorkflowError as error:
-            raise forms.ValidationError(error.message) from None
-        if value and Beneficiary.objects.filter(id_number=value).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(gettext("该身份证号已登记为另一服务对象，请联系区民政局合并。"))
-        return value
-
-    def clean_new_phone(self):
-        value = self.cleaned_data["new_phone"].strip()
-        if value:
-            PHONE_VALIDATOR(value)
-        return value
-
-
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(ExportMixin, QicaiModelAdmin):
-    form = BeneficiaryForm
-    resource_classes = [BeneficiaryResource]
-    change_list_template = "admin/projects/beneficiary/change_list.html"
-    change_form_template = "admin/projects/beneficiary/change_form.html"
-    list_display = [
-        "code",
-        "name",
-        "gender",
-        "date_of_birth",
-        "id_display",
-        "phone_display",
-        "community_display",
-        "special_group",
-    ]
-    list_filter = ["special_group", "gender"]
-    autocomplete_fields = ["community"]
-    readonly_fields = ["code", "id_display", "phone_display", "registered_by"]
-    fieldsets = [
-        (None, {"fields": ["code", "name", "gender", "date_of_birth", "special_group", "community"]}),
-        (_("身份证号与电话（已脱敏）"), {"fields": ["id_display", "phone_display", "new_id_number", "new_phone"]}),
-    ]
+class BeneficiaryAdmin(QicaiModelAdmin):
+    """Who is one person across projects and units: for programme staff holding ``view_beneficiary``.
+
+    The key holds no identity (that lives on each unit's case): this page shows the masked number
+    and the cases, and is how the district counts unique people served.
+    """
+
+    list_display = ["code", "id_display", "case_count_display", "created_at"]
+    readonly_fields = ["code", "id_display", "created_at"]
+    fields = readonly_fields
     inlines = [EnrollmentOfBeneficiaryInline]
 
     def can_view_object(self, user, obj):
         return permissions.can_view_beneficiary(user, obj)
 
-    def can_change_object(self, user, obj):
-        return permissions.can_view_beneficiary(user, obj) and (
-            permissions.is_implementing_unit(user) or user.is_superuser
-        )
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_see_same_person(request.user) and super().has_view_permission(request, obj)
 
     def has_add_permission(self, request):
-        return False  # people are registered by enrolling them in a project (个案建档)
+        return False  # a person key is registered by opening a case (个案建档)
 
-    def history_view(self, request, object_id, extra_context=None):
-        # The change log of a person shared between units would tell one unit that another serves them.
-        if not permissions.sees_whole_portfolio(request.user):
-            raise PermissionDenied
-        return super().history_view(request, object_id, extra_context)
-
-    def get_export_resource_kwargs(self, request, **kwargs):
-        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
 
     @admin.display(description=_("身份证号"))
     def id_display(self, beneficiary):
-        return masked_id(beneficiary)
+        return privacy.mask_id(beneficiary.id_number) or "—"
 
-    @admin.display(description=_("联系电话"))
-    def phone_display(self, beneficiary):
-        return masked_phone(beneficiary)
-
-    @admin.display(description=_("居住社区"), ordering="community__name")
-    def community_display(self, beneficiary):
-        community = beneficiary.community
-        return (community.short_name or community.name) if community else "—"
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        beneficiary_correct_identity(
-            beneficiary=obj,
-            by=request.user,
-            id_number=form.cleaned_data.get("new_id_number", ""),
-            phone=form.cleaned_data.get("new_phone", ""),
-        )
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        context["can_reveal"] = obj is not None and privacy.can_reveal(request.user)
-        return super().render_change_form(request, context, add, change, form_url, obj)
-
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("lookup/", view(self.lookup_view), name="projects_beneficiary_lookup"),
-            path("<path:object_id>/reveal/<slug:field>/", view(self.reveal_view), name="projects_beneficiary_reveal"),
-            *super().get_urls(),
-        ]
-
-    def lookup_view(self, request):
-        """Find people by name or ID number without putting either into a URL: POST only."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        term = (request.POST.get("q") or "").strip()[:40]
-        results = Beneficiary.objects.none()
-        error = ""
-        if term:
-            visible = self.get_queryset(request)
-            try:
-                id_number = normalized_id(term) if any(c.isdigit() for c in term) else ""
-            except WorkflowError as problem:
-                error = problem.message
-                id_number = ""
-            results = visible.filter(id_number=id_number) if id_number else visible.filter(name__contains=term)
-            results = results.order_by("code")[:100]
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("查找服务对象"),
-            "opts": self.opts,
-            "results": [(b, masked_id(b)) for b in results],
-            "searched": bool(term),
-            "error": error,
-        }
-        response = TemplateResponse(request, "admin/projects/beneficiary/lookup.html", context)
-        response["Cache-Control"] = "no-store"
-        return response
-
-    def reveal_view(self, request, object_id, field):
-        """Show one full value to a user allowed to see it, and log that they did. POST only."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        beneficiary = self.get_object(request, unquote(object_id))
-        if field not in ("id_number", "phone"):
-            raise Http404
-        try:
-            value = privacy.reveal(user=request.user, beneficiary=beneficiary, field=field)
-        except PermissionError:
-            raise PermissionDenied from None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("查看完整信息：%(code)s") % {"code": beneficiary.code},
-            "opts": self.opts,
-            "beneficiary": beneficiary,
-            "label": Beneficiary._meta.get_field(field).verbose_name,
-            "value": value,
-        }
-        response = TemplateResponse(request, "admin/projects/beneficiary/reveal.html", context)
-        response["Cache-Control"] = "no-store"
-        return response
+    @admin.display(description=_("个案数"), ordering="case_count")
+    def case_count_display(self, beneficiary):
+        return beneficiary.case_count
 
 
-# -- enrolments ---------------------------------------------------------------------------
+# -- enrolments (个案) -----------------------------------------------------------------------
 
 
 class CaseworkInline(ParentGuardedInline):
@@ -287,43 +218,48 @@ class FollowUpInline(NeedAssessmentInline):
         return formset
 
 
-class EnrollmentAddForm(UserAwareForm):
-    """个案建档: who the person is (shared identity) and what this unit learns at intake."""
+IDENTITY_FIELDS = ["name", "gender", "date_of_birth", "phone", "community", "special_group"]
+INTAKE_FIELDS = [
+    "intake_date",
+    "consent_on",
+    "household_size",
+    "family_situation",
+    "subsistence",
+    "income_level",
+    "personal_traits",
+    "social_factors",
+    "risk_level",
+    "service_plan",
+    "goals",
+]
 
-    name = forms.CharField(label=_("姓名"), max_length=40)
-    gender = forms.ChoiceField(label=_("性别"), choices=Beneficiary.Gender.choices)
-    date_of_birth = forms.DateField(label=_("出生日期"), required=False, widget=DATE_WIDGET())
+
+class EnrollmentAddForm(UserAwareForm):
+    """个案建档: who the person is and what this unit learns at intake — all of it this unit's own record."""
+
     id_number = forms.CharField(
-        label=_("身份证号"), required=False, help_text=_("已在其他项目登记的同一身份证号，会关联到同一服务对象。")
-    )
-    phone = forms.CharField(label=_("联系电话"), required=False, max_length=30)
-    special_group = forms.ChoiceField(
-        label=_("特殊人群类别"), choices=Beneficiary._meta.get_field("special_group").choices
+        label=_("身份证号"),
+        required=False,
+        max_length=30,
+        help_text=_("出生日期和性别按身份证号自动填写；没有身份证的可留空。"),
     )
 
     class Meta:
         model = Enrollment
-        fields = [
-            "project",
-            "intake_date",
-            "consent_on",
-            "household_size",
-            "family_situation",
-            "subsistence",
-            "income_level",
-            "personal_traits",
-            "social_factors",
-            "risk_level",
-            "service_plan",
-            "goals",
-        ]
-        widgets = {"intake_date": DATE_WIDGET(), "consent_on": DATE_WIDGET()}
+        fields = ["project", *IDENTITY_FIELDS, *INTAKE_FIELDS]
+        widgets = {"intake_date": DATE_WIDGET(), "consent_on": DATE_WIDGET(), "date_of_birth": DATE_WIDGET()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = casework_projects(self.current_user)
         self.fields["consent_on"].required = True
         self.fields["consent_on"].help_text = _("须先取得服务对象（或监护人）同意处理其个人信息。")
+        self.fields["community"].queryset = Organization.objects.filter(type=Organization.Type.COMMUNITY)
+        self.fields["gender"].required = False  # taken from the ID number when there is one
+        self.fields["gender"].help_text = _("有身份证号的按身份证号自动填写。")
+
+    def clean_gender(self):
+        return self.cleaned_data["gender"] or Gender.UNKNOWN
 
     def clean_id_number(self):
         try:
@@ -334,37 +270,90 @@ class EnrollmentAddForm(UserAwareForm):
     def clean(self):
         cleaned = super().clean()
         project, id_number = cleaned.get("project"), cleaned.get("id_number")
-        if (
-            project
-            and id_number
-            and Enrollment.objects.filter(project=project, beneficiary__id_number=id_number).exists()
-        ):
-            self.add_error("id_number", gettext("该服务对象已在本项目建档。"))
+        if id_number:
+            try:
+                identity = identity_from_id_number(
+                    {"date_of_birth": cleaned.get("date_of_birth"), "gender": cleaned.get("gender")}, id_number
+                )
+            except WorkflowError as error:
+                self.add_error("id_number", error.message)
+            else:
+                cleaned.update(identity)
+                self.instance.date_of_birth, self.instance.gender = identity["date_of_birth"], identity["gender"]
+            if project and Enrollment.objects.filter(project=project, beneficiary__id_number=id_number).exists():
+                self.add_error("id_number", gettext("该服务对象已在本项目建档。"))
         return cleaned
-
-    def _post_clean(self):
-        pass  # the service validates the enrolment it creates; the beneficiary is not chosen here
-
-    IDENTITY = ["name", "gender", "date_of_birth", "phone", "special_group"]
 
 
 class EnrollmentChangeForm(UserAwareForm):
+    """A case's own record. Full ID number, birth date and phone are never put into the page: corrections
+    go into empty fields, and the values are revealed one at a time by a logged POST."""
+
+    new_id_number = forms.CharField(
+        label=_("更正身份证号"), required=False, max_length=30, help_text=_("留空则不变；原号码不会显示在此。")
+    )
+    new_date_of_birth = forms.DateField(
+        label=_("更正出生日期"), required=False, widget=DATE_WIDGET(), help_text=_("留空则不变。")
+    )
+    new_phone = forms.CharField(label=_("更正联系电话"), required=False, max_length=30, help_text=_("留空则不变。"))
+
     class Meta:
         model = Enrollment
-        fields = [
-            "intake_date",
-            "consent_on",
-            "household_size",
-            "family_situation",
-            "subsistence",
-            "income_level",
-            "personal_traits",
-            "social_factors",
-            "risk_level",
-            "service_plan",
-            "goals",
-        ]
+        fields = ["name", "gender", "community", "special_group", *INTAKE_FIELDS]
         widgets = {"intake_date": DATE_WIDGET(), "consent_on": DATE_WIDGET()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "community" in self.fields:
+            self.fields["community"].queryset = Organization.objects.filter(type=Organization.Type.COMMUNITY)
+
+    def clean_new_id_number(self):
+        try:
+            return normalized_id(self.cleaned_data["new_id_number"])
+        except WorkflowError as error:
+            raise forms.ValidationError(error.message) from None
+
+    def clean_new_phone(self):
+        value = self.cleaned_data["new_phone"]
+        try:
+            return normalize_phone(value) if value.strip() else ""
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from None
+
+    def clean_new_date_of_birth(self):
+        value = self.cleaned_data["new_date_of_birth"]
+        if value is not None:
+            try:
+                validate_birth_date(value)
+            except ValidationError as error:
+                raise forms.ValidationError(error.messages) from None
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        id_number = cleaned.get("new_id_number") or self.instance.beneficiary.id_number
+        if id_number:
+            try:
+                identity_from_id_number(
+                    {"date_of_birth": cleaned.get("new_date_of_birth"), "gender": cleaned.get("gender")}, id_number
+                )
+            except WorkflowError as error:
+                self.add_error(None, error.message)
+            if cleaned.get("new_id_number"):
+                # The ID number decides birth date and gender; the service sets both.
+                cleaned["gender"] = id_number_gender(id_number)
+                self.instance.gender = cleaned["gender"]
+        if (
+            cleaned.get("new_id_number")
+            and cleaned["new_id_number"] != self.instance.beneficiary.id_number
+            and Enrollment.objects.filter(
+                project=self.instance.project, beneficiary__id_number=cleaned["new_id_number"]
+            )
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            self.add_error("new_id_number", gettext("该身份证号已在本项目的另一个案中登记。"))
+        return cleaned
 
 
 # What a unit learns at intake, on both the new-case form and the case page.
@@ -389,11 +378,17 @@ INTAKE_FIELDSETS = [
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(QicaiModelAdmin):
+class EnrollmentAdmin(RevealMixin, ExportMixin, QicaiModelAdmin):
+    resource_classes = [EnrollmentResource]
     change_form_template = "admin/projects/enrollment/change_form.html"
+    change_list_template = "admin/projects/enrollment/change_list.html"
+    revealable = privacy.REVEALABLE_FIELDS
     list_display = [
-        "case_number",
-        "person",
+        "code",
+        "name",
+        "gender",
+        "birth_year_display",
+        "id_display",
         "project",
         "intake_date",
         "risk_level",
@@ -401,19 +396,33 @@ class EnrollmentAdmin(QicaiModelAdmin):
         "follow_up_count",
         "last_follow_up",
     ]
-    list_filter = ["status", "risk_level", "project__round", ("project", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "status",
+        "risk_level",
+        "special_group",
+        "project__round",
+        ("project", admin.RelatedOnlyFieldListFilter),
+    ]
     date_hierarchy = "intake_date"
     inlines = [NeedAssessmentInline, FollowUpInline]
-    readonly_fields = ["person", "id_display", "project", "status", "closed_on", "closing_summary", "timeline"]
-    fieldsets = [
-        (None, {"fields": ["person", "id_display", "project", "status"]}),
-        *INTAKE_FIELDSETS,
-        (_("跟踪记录"), {"fields": ["timeline"]}),
-        (_("结案"), {"fields": ["closed_on", "closing_summary"], "classes": ["collapse"]}),
+    readonly_fields = [
+        "code",
+        "person_key",
+        "project",
+        "status",
+        "birth_year_display",
+        "id_display",
+        "phone_display",
+        "closed_on",
+        "closing_summary",
+        "timeline",
     ]
     add_fieldsets = [
         (_("所属项目"), {"fields": ["project"]}),
-        (_("服务对象身份"), {"fields": ["name", "gender", "date_of_birth", "id_number", "phone", "special_group"]}),
+        (
+            _("服务对象身份（本单位的记录）"),
+            {"fields": ["name", "id_number", "gender", "date_of_birth", "phone", "community", "special_group"]},
+        ),
         *INTAKE_FIELDSETS,
     ]
 
@@ -429,6 +438,11 @@ class EnrollmentAdmin(QicaiModelAdmin):
             )
         )
 
+    def get_list_display(self, request):
+        if permissions.can_see_same_person(request.user):
+            return [*self.list_display[:1], "person_key", *self.list_display[1:]]
+        return self.list_display
+
     def can_view_object(self, user, obj):
         return permissions.can_view_project(user, obj.project)
 
@@ -443,7 +457,34 @@ class EnrollmentAdmin(QicaiModelAdmin):
         return super().has_add_permission(request) and (user.is_superuser or casework_projects(user).exists())
 
     def get_fieldsets(self, request, obj=None):
-        return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)
+        if obj is None:
+            return self.add_fieldsets
+        editing = self.has_change_permission(request, obj)
+        corrections = ["new_id_number", "new_date_of_birth", "new_phone"] if editing else []
+        heading = ["code", "project", "status"]
+        if permissions.can_see_same_person(request.user):
+            heading.append("person_key")
+        return [
+            (None, {"fields": heading}),
+            (
+                _("服务对象身份（本单位的记录；身份证号、出生日期和电话已脱敏）"),
+                {
+                    "fields": [
+                        "name",
+                        "gender",
+                        "birth_year_display",
+                        "id_display",
+                        "phone_display",
+                        "community",
+                        "special_group",
+                        *corrections,
+                    ]
+                },
+            ),
+            *INTAKE_FIELDSETS,
+            (_("跟踪记录"), {"fields": ["timeline"]}),
+            (_("结案"), {"fields": ["closed_on", "closing_summary"], "classes": ["collapse"]}),
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.readonly_fields
@@ -461,21 +502,32 @@ class EnrollmentAdmin(QicaiModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
-        identity = {name: form.cleaned_data.get(name) for name in EnrollmentAddForm.IDENTITY}
+            super().save_model(request, obj, form, change)
+            corrections = {
+                "id_number": form.cleaned_data.get("new_id_number") or "",
+                "phone": form.cleaned_data.get("new_phone") or "",
+                "date_of_birth": form.cleaned_data.get("new_date_of_birth"),
+            }
+            if any(corrections.values()):
+                enrollment_correct_identity(enrollment=obj, by=request.user, **corrections)
+            return
+        identity = {name: form.cleaned_data.get(name) for name in IDENTITY_FIELDS}
         intake = {
-            name: form.cleaned_data.get(name)
-            for name in EnrollmentAddForm.Meta.fields
-            if name != "project" and form.cleaned_data.get(name) not in (None, "")
+            name: form.cleaned_data.get(name) for name in INTAKE_FIELDS if form.cleaned_data.get(name) not in (None, "")
         }
-        enrollment = beneficiary_enroll(
+        enrollment = enrollment_open(
             project=form.cleaned_data["project"],
             by=request.user,
             identity=identity,
             id_number=form.cleaned_data.get("id_number", ""),
             intake=intake,
         )
-        obj.pk, obj.beneficiary, obj.project = enrollment.pk, enrollment.beneficiary, enrollment.project
+        obj.pk, obj.code, obj.beneficiary, obj.project = (
+            enrollment.pk,
+            enrollment.code,
+            enrollment.beneficiary,
+            enrollment.project,
+        )
         obj._state.adding = False
         obj._state.db = enrollment._state.db
 
@@ -488,17 +540,25 @@ class EnrollmentAdmin(QicaiModelAdmin):
         for instance in formset.deleted_objects:
             instance.delete()
 
-    @admin.display(description=_("个案编号"), ordering="pk")
-    def case_number(self, enrollment):
-        return str(enrollment)
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
-    @admin.display(description=_("服务对象"), ordering="beneficiary__code")
-    def person(self, enrollment):
-        return format_html("{}（{}）", enrollment.beneficiary.name, enrollment.beneficiary.code)
+    @admin.display(description=_("服务对象编号"), ordering="beneficiary__code")
+    def person_key(self, enrollment):
+        url = reverse("admin:projects_beneficiary_change", args=[enrollment.beneficiary_id])
+        return format_html('<a href="{}">{}</a>', url, enrollment.beneficiary.code)
+
+    @admin.display(description=_("出生年份"))
+    def birth_year_display(self, enrollment):
+        return privacy.masked(enrollment, "date_of_birth")
 
     @admin.display(description=_("身份证号"))
     def id_display(self, enrollment):
-        return masked_id(enrollment.beneficiary)
+        return privacy.masked(enrollment, "id_number")
+
+    @admin.display(description=_("联系电话"))
+    def phone_display(self, enrollment):
+        return privacy.masked(enrollment, "phone")
 
     @admin.display(description=_("跟踪次数"), ordering="follow_up_total")
     def follow_up_count(self, enrollment):
@@ -542,14 +602,45 @@ class EnrollmentAdmin(QicaiModelAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
-            path(
-                "<path:object_id>/close/",
-                self.admin_site.admin_view(self.close_view),
-                name="projects_enrollment_close",
-            ),
+            path("lookup/", view(self.lookup_view), name="projects_enrollment_lookup"),
+            path("<path:object_id>/close/", view(self.close_view), name="projects_enrollment_close"),
             *super().get_urls(),
         ]
+
+    def lookup_view(self, request):
+        """Find cases by name or ID number without putting either into a URL: POST only, within scope."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        term = " ".join((request.POST.get("q") or "").replace("\u3000", " ").split())[:40]
+        results = Enrollment.objects.none()
+        error = ""
+        if term:
+            visible = self.get_queryset(request)
+            try:
+                id_number = normalized_id(term) if any(c.isdigit() for c in term) else ""
+            except WorkflowError as problem:
+                error = problem.message
+                id_number = ""
+            if id_number:
+                results = visible.filter(beneficiary__id_number=id_number)
+            elif not error:
+                results = visible.filter(name__contains=term)
+            results = results.order_by("code")[:100]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("查找个案"),
+            "opts": self.opts,
+            "results": [(e, privacy.masked(e, "id_number"), privacy.masked(e, "date_of_birth")) for e in results],
+            "searched": bool(term),
+            "error": error,
+        }
+        response = TemplateResponse(request, "admin/projects/enrollment/lookup.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
 
     def close_view(self, request, object_id):
         if request.method not in ("GET", "POST"):
@@ -613,7 +704,7 @@ class FollowUpAdmin(QicaiModelAdmin):
 
 class EnrollmentChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, enrollment):
-        return f"{enrollment.beneficiary.name}（{enrollment}）"
+        return f"{enrollment.name}（{enrollment.code}）"
 
 
 class ActivityForm(UserAwareForm):
@@ -629,7 +720,7 @@ class ActivityForm(UserAwareForm):
         self.fields["attendees"].queryset = (
             Enrollment.objects.visible_to(self.current_user)
             .filter(project__in=self.fields["project"].queryset, status=Enrollment.Status.OPEN)
-            .select_related("beneficiary", "project")
+            .select_related("project")
         )
         self.fields["attendees"].required = False
 
@@ -771,8 +862,26 @@ class ActivityAdmin(QicaiModelAdmin):
 # -- people of the units -------------------------------------------------------------------
 
 
-class UnitPersonAdmin(QicaiModelAdmin):
+class UnitPersonForm(UserAwareForm):
+    """A social worker or volunteer. An existing record's phone number is never put into the page:
+    it shows masked, a correction goes into an empty field, and its unit may reveal it (logged)."""
+
+    new_phone = forms.CharField(label=_("更正联系电话"), required=False, max_length=30, help_text=_("留空则不变。"))
+
+    def clean_new_phone(self):
+        value = self.cleaned_data["new_phone"]
+        try:
+            return normalize_phone(value) if value.strip() else ""
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from None
+
+
+class UnitPersonAdmin(RevealMixin, QicaiModelAdmin):
+    form = UnitPersonForm
     owner_field = ""
+    revealable = ("phone",)
+    person_fields: list[str] = []
+    change_form_template = "admin/projects/unit_person_change_form.html"
 
     def can_view_object(self, user, obj):
         return permissions.can_view_unit_record(user, getattr(obj, f"{self.owner_field}_id"))
@@ -780,20 +889,30 @@ class UnitPersonAdmin(QicaiModelAdmin):
     def can_change_object(self, user, obj):
         return (permissions.is_implementing_unit(user) or user.is_superuser) and self.can_view_object(user, obj)
 
-    def get_exclude(self, request, obj=None):
-        return [self.owner_field] if permissions.is_implementing_unit(request.user) else []
+    def get_fields(self, request, obj=None):
+        owner = [] if permissions.is_implementing_unit(request.user) else [self.owner_field]
+        if obj is None:
+            return [*self.person_fields, "phone", *owner]
+        phone = ["phone_display", "new_phone"] if self.has_change_permission(request, obj) else ["phone_display"]
+        return [*self.person_fields, *phone, *owner]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["phone_display"] if obj is not None else []
 
     def save_model(self, request, obj, form, change):
-        unit_person_save(person=obj, by=request.user, owner_field=self.owner_field)
+        unit_person_save(
+            person=obj, by=request.user, owner_field=self.owner_field, new_phone=form.cleaned_data.get("new_phone", "")
+        )
 
     @admin.display(description=_("联系电话"))
     def phone_display(self, person):
-        return masked_phone(person)
+        return privacy.masked(person, "phone")
 
 
 @admin.register(SocialWorker)
 class SocialWorkerAdmin(UnitPersonAdmin):
     owner_field = "employer"
+    person_fields = ["name", "gender", "certification", "certificate_number", "is_supervisor", "projects", "is_active"]
     list_display = ["name", "gender", "employer", "certification", "is_supervisor", "phone_display", "is_active"]
     list_filter = ["certification", "is_supervisor", "is_active"]
     autocomplete_fields = ["employer", "projects"]
@@ -802,6 +921,7 @@ class SocialWorkerAdmin(UnitPersonAdmin):
 @admin.register(Volunteer)
 class VolunteerAdmin(UnitPersonAdmin):
     owner_field = "organization"
+    person_fields = ["name", "gender", "skills", "registered_on", "is_active"]
     list_display = ["name", "gender", "organization", "skills", "registered_on", "hours_total", "phone_display"]
     list_filter = ["is_active"]
     autocomplete_fields = ["organization"]
@@ -832,9 +952,7 @@ class CaseStoryForm(UserAwareForm):
             if permissions.is_implementing_unit(self.current_user)
             else Project.objects.all()
         )
-        self.fields["enrollment"].queryset = Enrollment.objects.visible_to(self.current_user).select_related(
-            "project", "beneficiary"
-        )
+        self.fields["enrollment"].queryset = Enrollment.objects.visible_to(self.current_user).select_related("project")
 
     def clean(self):
         cleaned = super().clean()
@@ -884,7 +1002,7 @@ class CaseStoryAdmin(QicaiModelAdmin):
 
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(QicaiModelAdmin):
-    list_display = ["at", "user", "beneficiary", "field", "records"]
+    list_display = ["at", "user", "record", "field", "records"]
     list_filter = ["field"]
     date_hierarchy = "at"
 

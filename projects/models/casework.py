@@ -9,11 +9,13 @@ names; ID and phone numbers are masked wherever they are shown (``projects.priva
 """
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from projects.fields import PhoneNumberField
 from projects.models.core import Organization, Project
 from projects.querysets import (
     BeneficiaryQuerySet,
@@ -23,9 +25,16 @@ from projects.querysets import (
     SocialWorkerQuerySet,
     VolunteerQuerySet,
 )
-from projects.validators import validate_id_number
+from projects.validators import (
+    EARLIEST_BIRTH_DATE,
+    date_window_constraint,
+    programme_date_problem,
+    validate_birth_date,
+    validate_id_number,
+)
 
-PHONE_VALIDATOR = RegexValidator(r"^[0-9+\-() ]{5,30}$", _("请输入有效的电话号码（数字、空格、+、-、括号）。"))
+MAX_HOUSEHOLD = 30
+MAX_PARTICIPANTS = 10000
 
 
 class SpecialGroup(models.TextChoices):
@@ -47,39 +56,32 @@ class RiskLevel(models.TextChoices):
     HIGH = "high", _("高")
 
 
-class Beneficiary(models.Model):
-    class Gender(models.TextChoices):
-        MALE = "male", _("男")
-        FEMALE = "female", _("女")
-        UNKNOWN = "unknown", _("未说明")
+class Gender(models.TextChoices):
+    MALE = "male", _("男")
+    FEMALE = "female", _("女")
+    UNKNOWN = "unknown", _("未说明")
 
-    code = models.CharField(_("服务对象编号"), max_length=12, unique=True, editable=False)
-    name = models.CharField(_("姓名"), max_length=40)
-    gender = models.CharField(_("性别"), max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
-    date_of_birth = models.DateField(_("出生日期"), null=True, blank=True)
+
+class Beneficiary(models.Model):
+    """服务对象: the district-wide key of one person, for counting unique people served.
+
+    It holds only the normalised ID number and a code. What a unit learns about the
+    person — name, contacts, family, needs — lives on that unit's ``Enrollment``, so
+    whatever a unit enters it sees back only what it recorded itself, and the answer to
+    an ID number is the same whether or not the person is known elsewhere. Only
+    programme staff holding ``view_beneficiary`` see that two cases are one person.
+    """
+
+    code = models.CharField(_("服务对象编号"), max_length=12, unique=True, null=True, editable=False)
     id_number = models.CharField(
         _("身份证号"),
         max_length=18,
         blank=True,
+        editable=False,
         validators=[validate_id_number],
-        help_text=_("18位；15位旧号码自动升级为18位；没有身份证的可留空。"),
-    )
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[PHONE_VALIDATOR])
-    community = models.ForeignKey(
-        Organization,
-        verbose_name=_("居住社区"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="residents",
-        limit_choices_to={"type": "community"},
-    )
-    special_group = models.CharField(_("特殊人群类别"), max_length=20, choices=SpecialGroup.choices)
-    registered_by = models.ForeignKey(
-        Organization, verbose_name=_("首次登记单位"), on_delete=models.PROTECT, related_name="+", editable=False
+        help_text=_("18位；15位旧号码自动升级为18位；没有身份证的为空，每个个案单独计一人。"),
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = BeneficiaryQuerySet.as_manager()
 
@@ -87,7 +89,7 @@ class Beneficiary(models.Model):
         verbose_name = _("服务对象")
         verbose_name_plural = _("服务对象")
         ordering = ["code"]
-        permissions = [("view_personal_data", _("查看完整身份证号和电话（每次查看都会记录）"))]
+        permissions = [("view_personal_data", _("查看完整身份证号、出生日期和电话（每次查看都会记录）"))]
         constraints = [
             # One person, one record: the ID number identifies them across the district.
             models.UniqueConstraint(
@@ -99,11 +101,15 @@ class Beneficiary(models.Model):
         ]
 
     def __str__(self):
-        return self.code  # never the name: __str__ ends up in page titles and logs
+        return self.code or ""  # never personal data: __str__ ends up in page titles and logs
 
 
 class Enrollment(models.Model):
-    """个案: one beneficiary served by one project, with what that project's unit assessed and planned."""
+    """个案: one person served by one project, with who they are and what the project's unit learned.
+
+    The identity (name, gender, birth date, phone, community, special group) is the unit's own
+    record of the person: two units serving the same person each keep their own.
+    """
 
     class Status(models.TextChoices):
         OPEN = "open", _("服务中")
@@ -121,12 +127,38 @@ class Enrollment(models.Model):
         BELOW_3000 = "lt3000", _("1000–3000元/月")
         ABOVE_3000 = "ge3000", _("3000元以上/月")
 
+    code = models.CharField(_("个案编号"), max_length=30, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(_("项目内序号"), editable=False)
     beneficiary = models.ForeignKey(
-        Beneficiary, verbose_name=_("服务对象"), on_delete=models.PROTECT, related_name="enrollments"
+        Beneficiary, verbose_name=_("服务对象"), on_delete=models.PROTECT, related_name="enrollments", editable=False
     )
     project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="enrollments")
+    # Who the person is, as this unit recorded it.
+    name = models.CharField(_("姓名"), max_length=40)
+    gender = models.CharField(_("性别"), max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
+    date_of_birth = models.DateField(_("出生日期"), null=True, blank=True, validators=[validate_birth_date])
+    phone = PhoneNumberField(_("联系电话"))
+    community = models.ForeignKey(
+        Organization,
+        verbose_name=_("居住社区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"type": "community"},
+    )
+    special_group = models.CharField(_("特殊人群类别"), max_length=20, choices=SpecialGroup.choices)
+    # What the unit learned at intake.
     intake_date = models.DateField(_("接案日期"))
-    household_size = models.PositiveSmallIntegerField(_("家庭人口"), null=True, blank=True)
+    household_size = models.PositiveSmallIntegerField(
+        _("家庭人口"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(1, _("家庭人口至少为1人。")),
+            MaxValueValidator(MAX_HOUSEHOLD, _("家庭人口不能超过%(limit_value)s人。")),
+        ],
+    )
     family_situation = models.TextField(_("家庭情况"), blank=True, help_text=_("家庭成员、照料、关系等。"))
     subsistence = models.CharField(_("低保/特困"), max_length=20, choices=Subsistence.choices, default=Subsistence.NONE)
     income_level = models.CharField(_("收入水平"), max_length=20, choices=Income.choices, blank=True)
@@ -163,6 +195,7 @@ class Enrollment(models.Model):
                 name="enrollment_once_per_project",
                 violation_error_message=_("该服务对象已在本项目建档。"),
             ),
+            models.UniqueConstraint(fields=["project", "sequence"], name="enrollment_project_sequence_unique"),
             models.CheckConstraint(
                 condition=Q(status="open") | Q(closed_on__isnull=False),
                 name="enrollment_closed_has_date",
@@ -173,10 +206,38 @@ class Enrollment(models.Model):
                 name="enrollment_closed_after_intake",
                 violation_error_message=_("结案日期不能早于接案日期。"),
             ),
+            models.CheckConstraint(
+                condition=Q(consent_on__isnull=True) | Q(consent_on__lte=models.F("intake_date")),
+                name="enrollment_consent_before_intake",
+                violation_error_message=_("同意日期不能晚于接案日期：须先取得同意再建档。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(household_size__isnull=True) | Q(household_size__gte=1, household_size__lte=MAX_HOUSEHOLD),
+                name="enrollment_household_size_range",
+                violation_error_message=_("家庭人口超出合理范围。"),
+            ),
+            date_window_constraint("intake_date", "enrollment_intake_date_window"),
+            date_window_constraint("consent_on", "enrollment_consent_on_window"),
+            date_window_constraint("closed_on", "enrollment_closed_on_window"),
+            date_window_constraint("date_of_birth", "enrollment_birth_date_window", earliest=EARLIEST_BIRTH_DATE),
         ]
 
     def __str__(self):
-        return f"{self.project.code}/{self.beneficiary.code}"
+        return self.code  # the case number, never the name
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.project_id:
+            year = self.project.round.year
+            for field in ("intake_date", "consent_on"):
+                problem = programme_date_problem(getattr(self, field), year, past_only=True)
+                if problem:
+                    errors[field] = problem
+        if self.consent_on and self.intake_date and self.consent_on > self.intake_date and "consent_on" not in errors:
+            errors["consent_on"] = _("同意日期不能晚于接案日期：须先取得同意再建档。")
+        if errors:
+            raise ValidationError(errors)
 
 
 class NeedAssessment(models.Model):
@@ -227,8 +288,8 @@ class SocialWorker(models.Model):
         SENIOR = "senior", _("高级社会工作师")
 
     name = models.CharField(_("姓名"), max_length=40)
-    gender = models.CharField(_("性别"), max_length=10, choices=Beneficiary.Gender.choices, default="unknown")
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[PHONE_VALIDATOR])
+    gender = models.CharField(_("性别"), max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
+    phone = PhoneNumberField(_("联系电话"))
     employer = models.ForeignKey(
         Organization, verbose_name=_("所在单位"), on_delete=models.PROTECT, related_name="social_workers"
     )
@@ -253,8 +314,8 @@ class SocialWorker(models.Model):
 
 class Volunteer(models.Model):
     name = models.CharField(_("姓名"), max_length=40)
-    gender = models.CharField(_("性别"), max_length=10, choices=Beneficiary.Gender.choices, default="unknown")
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[PHONE_VALIDATOR])
+    gender = models.CharField(_("性别"), max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
+    phone = PhoneNumberField(_("联系电话"))
     organization = models.ForeignKey(
         Organization, verbose_name=_("登记单位"), on_delete=models.PROTECT, related_name="volunteers"
     )
@@ -268,6 +329,7 @@ class Volunteer(models.Model):
         verbose_name = _("义工/志愿者")
         verbose_name_plural = _("义工/志愿者")
         ordering = ["organization", "name"]
+        constraints = [date_window_constraint("registered_on", "volunteer_registered_on_window")]
 
     def __str__(self):
         return self.name
@@ -305,9 +367,20 @@ class FollowUp(models.Model):
         verbose_name_plural = _("跟踪记录")
         ordering = ["enrollment", "-date", "-pk"]
         indexes = [models.Index(fields=["enrollment", "-date"], name="followup_enrollment_date")]
+        constraints = [date_window_constraint("date", "followup_date_window")]
 
     def __str__(self):
         return f"{self.enrollment} {self.date}"
+
+    def clean(self):
+        super().clean()
+        if self.enrollment_id and self.date:
+            enrollment = self.enrollment
+            problem = programme_date_problem(self.date, enrollment.project.round.year, past_only=True)
+            if problem is None and self.date < enrollment.intake_date:
+                problem = _("跟踪日期不能早于接案日期（%(date)s）。") % {"date": enrollment.intake_date.isoformat()}
+            if problem:
+                raise ValidationError({"date": problem})
 
 
 class Activity(models.Model):
@@ -331,7 +404,11 @@ class Activity(models.Model):
         related_name="+",
         limit_choices_to={"type__in": ["community", "subdistrict"]},
     )
-    participants = models.PositiveIntegerField(_("参与人数"), default=0)
+    participants = models.PositiveIntegerField(
+        _("参与人数"),
+        default=0,
+        validators=[MaxValueValidator(MAX_PARTICIPANTS, _("参与人数不能超过%(limit_value)s人。"))],
+    )
     attendees = models.ManyToManyField(Enrollment, verbose_name=_("参加的个案"), blank=True, related_name="activities")
     description = models.TextField(_("活动内容"), blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
@@ -343,9 +420,20 @@ class Activity(models.Model):
         verbose_name_plural = _("服务活动")
         ordering = ["-date", "-pk"]
         indexes = [models.Index(fields=["project", "type"], name="activity_project_type")]
+        constraints = [
+            date_window_constraint("date", "activity_date_window"),
+            models.CheckConstraint(condition=Q(participants__lte=MAX_PARTICIPANTS), name="activity_participants_range"),
+        ]
 
     def __str__(self):
         return f"{self.project.code} {self.date} {self.title}"
+
+    def clean(self):
+        super().clean()
+        if self.project_id and self.date:
+            problem = programme_date_problem(self.date, self.project.round.year, past_only=True)
+            if problem:
+                raise ValidationError({"date": problem})
 
 
 class ActivityStaff(models.Model):
@@ -434,16 +522,18 @@ class CaseStory(models.Model):
         verbose_name_plural = _("服务案例")
         ordering = ["-created_at"]
         permissions = [("mark_excellent_casestory", _("评定优秀案例"))]
+        constraints = [date_window_constraint("consent_on", "casestory_consent_on_window")]
 
     def __str__(self):
         return self.title
 
 
 class PersonalDataAccess(models.Model):
-    """访问记录: a full ID or phone number was shown to a user, or exported unmasked."""
+    """访问记录: a full ID number, birth date or phone number was shown to a user, or exported unmasked."""
 
     class Field(models.TextChoices):
         ID_NUMBER = "id_number", _("身份证号")
+        DATE_OF_BIRTH = "date_of_birth", _("出生日期")
         PHONE = "phone", _("联系电话")
         EXPORT = "export", _("导出未脱敏数据")
 
@@ -451,7 +541,10 @@ class PersonalDataAccess(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("查看人"), on_delete=models.PROTECT, related_name="+"
     )
     beneficiary = models.ForeignKey(
-        Beneficiary, verbose_name=_("服务对象"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Beneficiary, verbose_name=_("服务对象"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    record = models.CharField(
+        _("记录"), max_length=60, blank=True, help_text=_("被查看的记录：个案编号，或社工、义工的登记号。")
     )
     field = models.CharField(_("内容"), max_length=20, choices=Field.choices)
     records = models.PositiveIntegerField(_("记录数"), default=1)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from projects.fields import PhoneNumberField
 from projects.querysets import (
     AgreementQuerySet,
     InstalmentQuerySet,
@@ -18,7 +19,7 @@ from projects.querysets import (
     RoundQuerySet,
     ScopedByProjectQuerySet,
 )
-from projects.validators import validate_credit_code
+from projects.validators import date_window_constraint, programme_date_problem, validate_credit_code
 
 ZERO = Decimal("0")
 money_validators = [MinValueValidator(ZERO, message=_("金额不能为负数。"))]
@@ -60,12 +61,7 @@ class Organization(models.Model):
         help_text=_("社区须填写所属街道。"),
     )
     contact_person = models.CharField(_("联系人"), max_length=40, blank=True)
-    phone = models.CharField(
-        _("联系电话"),
-        max_length=30,
-        blank=True,
-        validators=[RegexValidator(r"^[0-9+\-() ]{5,30}$", _("请输入有效的电话号码（数字、空格、+、-、括号）。"))],
-    )
+    phone = PhoneNumberField(_("联系电话"))
     address = models.CharField(_("地址"), max_length=200, blank=True)
     is_active = models.BooleanField(_("有效"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -355,6 +351,8 @@ class Project(models.Model):
                 name="project_end_after_start",
                 violation_error_message=_("结束日期不能早于开始日期。"),
             ),
+            date_window_constraint("start_date", "project_start_date_window"),
+            date_window_constraint("end_date", "project_end_date_window"),
         ]
 
     def __str__(self):
@@ -365,8 +363,16 @@ class Project(models.Model):
 
     def clean(self):
         super().clean()
+        errors = {}
         if self.community_id and self.subdistrict_id and self.community.parent_id != self.subdistrict_id:
-            raise ValidationError({"community": _("所选社区不属于所选街道。")})
+            errors["community"] = _("所选社区不属于所选街道。")
+        if self.round_id:
+            for field in ("start_date", "end_date"):
+                problem = programme_date_problem(getattr(self, field), self.round.year)
+                if problem:
+                    errors[field] = problem
+        if errors:
+            raise ValidationError(errors)
 
 
 class Agreement(models.Model):
@@ -576,11 +582,19 @@ class SocialFund(models.Model):
                 condition=Q(amount__gt=0),
                 name="socialfund_amount_positive",
                 violation_error_message=_("金额必须大于零。"),
-            )
+            ),
+            date_window_constraint("received_on", "socialfund_received_on_window"),
         ]
 
     def __str__(self):
         return f"{self.donor} {self.amount}"
+
+    def clean(self):
+        super().clean()
+        if self.project_id and self.received_on:
+            problem = programme_date_problem(self.received_on, self.project.round.year, past_only=True)
+            if problem:
+                raise ValidationError({"received_on": problem})
 
 
 class InstalmentCondition(models.TextChoices):

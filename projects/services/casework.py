@@ -1,11 +1,11 @@
-"""Casework: enrolling people (one record per person across the district), closing cases,
-correcting identity, recording activities with their photos, and case stories."""
+"""Casework: opening cases (one person key per ID number across the district), closing cases,
+correcting a case's identity, recording activities with their photos, and case stories."""
 
 import re
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 
 from projects import permissions
 from projects.models import Activity, ActivityPhoto, Beneficiary, CaseStory, Enrollment, Project
+from projects.models.casework import Gender
 from projects.services.errors import WorkflowError
 from projects.uploads import sniff_image
-from projects.validators import normalize_id_number
+from projects.validators import id_number_birth_date, id_number_gender, normalize_id_number, normalize_phone
 
-CODE_ATTEMPTS = 5
 IDENTITY_FIELDS = ("name", "gender", "date_of_birth", "phone", "community", "special_group")
 
 
@@ -39,39 +39,66 @@ def _check_casework(by, project: Project) -> None:
         )
 
 
-def _new_beneficiary(*, identity: dict, id_number: str, by) -> Beneficiary:
-    for attempt in range(CODE_ATTEMPTS):
-        highest = Beneficiary.objects.aggregate(m=Max("code"))["m"] or "FW00000000"
-        beneficiary = Beneficiary(
-            code=f"FW{int(highest[2:]) + 1:08d}",
-            id_number=id_number,
-            registered_by_id=permissions.organization_id_of(by) or _registering_unit_fallback(),
-            **identity,
-        )
-        try:
-            with transaction.atomic():
-                beneficiary.save(force_insert=True)
-            return beneficiary
-        except IntegrityError:
-            if id_number and Beneficiary.objects.filter(id_number=id_number).exists():
-                return Beneficiary.objects.get(id_number=id_number)  # enrolled elsewhere at the same moment
-            if attempt == CODE_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+def identity_from_id_number(identity: dict, id_number: str) -> dict:
+    """The identity with birth date and gender taken from the ID number; WorkflowError when they disagree."""
+    identity = dict(identity)
+    if not id_number:
+        return identity
+    born, gender = id_number_birth_date(id_number), id_number_gender(id_number)
+    if identity.get("date_of_birth") and identity["date_of_birth"] != born:
+        raise WorkflowError(_("出生日期与身份证号中的出生日期不一致，请核对。"))
+    if identity.get("gender") not in (None, "", Gender.UNKNOWN) and identity["gender"] != gender:
+        raise WorkflowError(_("性别与身份证号不一致，请核对。"))
+    identity["date_of_birth"], identity["gender"] = born, gender
+    return identity
 
 
-def _registering_unit_fallback() -> int:
-    from projects.models import Organization
+def _new_beneficiary(id_number: str) -> Beneficiary:
+    # The code follows the primary key, so concurrent registrations never compete for a number.
+    beneficiary = Beneficiary.objects.create(id_number=id_number)
+    beneficiary.code = f"FW{beneficiary.pk:08d}"
+    Beneficiary.objects.filter(pk=beneficiary.pk).update(code=beneficiary.code)
+    return beneficiary
 
-    return Organization.objects.filter(type=Organization.Type.ASSOCIATION).values_list("pk", flat=True).first()
+
+def beneficiary_for_id(id_number: str) -> Beneficiary:
+    """The district-wide key of the person with ``id_number``: found, or registered now. Never shown to units."""
+    if not id_number:
+        return _new_beneficiary("")  # no ID: every case counts as its own person
+    existing = Beneficiary.objects.filter(id_number=id_number).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return _new_beneficiary(id_number)
+    except IntegrityError:
+        return Beneficiary.objects.get(id_number=id_number)  # registered in another project at the same moment
 
 
-def beneficiary_enroll(*, project: Project, by, identity: dict, id_number: str = "", intake: dict) -> Enrollment:
-    """Open a case (个案) for a person in ``project``.
+def _next_case_number(project: Project) -> tuple[int, str]:
+    sequence = (Enrollment.objects.filter(project=project).aggregate(m=Max("sequence"))["m"] or 0) + 1
+    return sequence, f"{project.code}/{sequence:03d}"
 
-    The same ID number is the same person: an existing beneficiary is reused and only
-    gains this enrolment, so the district counts unique people as well as enrolments.
-    Identity fields the existing record lacks are filled in; none are overwritten.
+
+def _validated(enrollment: Enrollment, exclude=()) -> None:
+    try:
+        enrollment.full_clean(exclude=["beneficiary", "project", "consent_recorded_by", *exclude])
+    except ValidationError as error:
+        messages = []
+        for field, field_messages in error.message_dict.items():
+            label = Enrollment._meta.get_field(field).verbose_name if field != NON_FIELD_ERRORS else ""
+            messages += [f"{label}：{m}" if label else m for m in field_messages]
+        raise WorkflowError("；".join(messages)) from None
+
+
+def enrollment_open(*, project: Project, by, identity: dict, id_number: str = "", intake: dict) -> Enrollment:
+    """个案建档: open a case for a person in ``project``, with who they are and what the unit learned at intake.
+
+    The identity is this unit's own record. The ID number (birth date and gender are taken from it)
+    links the case to the district-wide person key, so the district counts unique people; the unit
+    is told nothing about whether the person is known elsewhere. Cases of one project are numbered
+    ``QC-2013-001/001`` on, under a lock on the project row, so two people opening cases at once
+    (even the same person twice) get one case each or one clear refusal.
     """
     _check_casework(by, project)
     id_number = normalized_id(id_number)
@@ -79,56 +106,72 @@ def beneficiary_enroll(*, project: Project, by, identity: dict, id_number: str =
         raise WorkflowError(_("请填写服务对象姓名。"))
     if intake.get("consent_on") is None:
         raise WorkflowError(_("请先取得服务对象对处理其个人信息的同意，并填写同意日期。"))
+    identity = identity_from_id_number(identity, id_number)
+    identity["name"] = " ".join(identity["name"].replace("\u3000", " ").split())
     with transaction.atomic():
-        beneficiary = Beneficiary.objects.filter(id_number=id_number).first() if id_number else None
-        if beneficiary is None:
-            beneficiary = _new_beneficiary(identity=identity, id_number=id_number, by=by)
-        else:
-            missing = {k: v for k, v in identity.items() if v not in (None, "") and not getattr(beneficiary, k)}
-            for key, value in missing.items():
-                setattr(beneficiary, key, value)
-            if missing:
-                beneficiary.save(update_fields=[*missing, "updated_at"])
-        if Enrollment.objects.filter(beneficiary=beneficiary, project=project).exists():
-            raise WorkflowError(_("该服务对象已在本项目建档（%(code)s）。") % {"code": beneficiary.code})
-        enrollment = Enrollment(beneficiary=beneficiary, project=project, consent_recorded_by=by, **intake)
-        try:
-            enrollment.full_clean(exclude=["beneficiary", "project", "consent_recorded_by"])
-        except ValidationError as error:
-            raise WorkflowError("；".join(error.messages)) from None
+        project = Project.objects.select_for_update().select_related("round").get(pk=project.pk)
+        if id_number and Enrollment.objects.filter(project=project, beneficiary__id_number=id_number).exists():
+            raise WorkflowError(_("该服务对象已在本项目建档。"))
+        sequence, code = _next_case_number(project)
+        enrollment = Enrollment(
+            code=code, sequence=sequence, project=project, consent_recorded_by=by, **identity, **intake
+        )
+        _validated(enrollment)
+        enrollment.beneficiary = beneficiary_for_id(id_number)
         try:
             with transaction.atomic():
-                enrollment.save()
+                enrollment.save(force_insert=True)
         except IntegrityError:
-            raise WorkflowError(_("该服务对象已在本项目建档。")) from None
+            raise WorkflowError(_("该服务对象已在本项目建档，或个案正由他人同时建档，请刷新后查看。")) from None
     return enrollment
 
 
-def beneficiary_correct_identity(*, beneficiary: Beneficiary, by, id_number: str = "", phone: str = "") -> Beneficiary:
-    """Replace the ID or phone number of a person the unit serves (the form never shows the old full value)."""
-    if not (permissions.is_implementing_unit(by) or by.is_superuser) or not permissions.can_view_beneficiary(
-        by, beneficiary
-    ):
-        raise WorkflowError(_("您不能更正该服务对象的身份信息。"))
-    changes = {}
-    if id_number.strip():
-        changes["id_number"] = normalized_id(id_number)
-        other = Beneficiary.objects.filter(id_number=changes["id_number"]).exclude(pk=beneficiary.pk).first()
-        if other:
-            raise WorkflowError(
-                _("该身份证号已登记为另一服务对象（%(code)s），请联系区民政局合并。") % {"code": other.code}
-            )
+def enrollment_correct_identity(
+    *, enrollment: Enrollment, by, id_number: str = "", phone: str = "", date_of_birth=None
+) -> Enrollment:
+    """Replace the ID number, phone number or birth date of a case (the form never shows the old full value).
+
+    A new ID number relinks the case to that number's person key, exactly as opening the case with it
+    would: the answer is the same whether or not the number is known elsewhere.
+    """
+    _check_casework(by, enrollment.project)
+    if enrollment.status != Enrollment.Status.OPEN:
+        raise WorkflowError(_("已结案的个案不能更正。"))
+    changes: dict = {}
+    new_id = normalized_id(id_number)
     if phone.strip():
-        changes["phone"] = phone.strip()
-    for key, value in changes.items():
-        setattr(beneficiary, key, value)
-    if changes:
         try:
-            beneficiary.full_clean(exclude=["community", "registered_by"])
+            changes["phone"] = normalize_phone(phone)
         except ValidationError as error:
-            raise WorkflowError("；".join(error.messages)) from None
-        beneficiary.save(update_fields=[*changes, "updated_at"])
-    return beneficiary
+            raise WorkflowError(error.messages[0]) from None
+    if date_of_birth is not None:
+        changes["date_of_birth"] = date_of_birth
+    with transaction.atomic():
+        enrollment = (
+            Enrollment.objects.select_for_update().select_related("beneficiary", "project").get(pk=enrollment.pk)
+        )
+        old_key = enrollment.beneficiary
+        key_id = new_id or old_key.id_number
+        relink = bool(new_id) and new_id != old_key.id_number
+        if relink and Enrollment.objects.filter(project=enrollment.project, beneficiary__id_number=new_id).exists():
+            raise WorkflowError(_("该身份证号已在本项目的另一个案中登记。"))
+        if key_id:
+            born, gender = id_number_birth_date(key_id), id_number_gender(key_id)
+            if date_of_birth is not None and date_of_birth != born:
+                raise WorkflowError(_("出生日期与身份证号中的出生日期不一致，请核对。"))
+            if new_id:
+                changes.update(date_of_birth=born, gender=gender)
+        for key, value in changes.items():
+            setattr(enrollment, key, value)
+        _validated(enrollment)
+        if relink:
+            enrollment.beneficiary = beneficiary_for_id(new_id)
+            changes["beneficiary"] = enrollment.beneficiary
+        if changes:
+            enrollment.save(update_fields=[*changes, "updated_at"])
+        if relink and not old_key.enrollments.exists():
+            old_key.delete()  # a key nobody's case uses any more: the old, wrong number is not kept
+    return enrollment
 
 
 def enrollment_close(*, enrollment: Enrollment, by, closed_on, summary: str) -> Enrollment:
@@ -178,9 +221,7 @@ def case_story_problems(story: CaseStory) -> list[str]:
     problems = []
     if ID_PATTERN.search(text):
         problems.append(_("案例中出现了疑似身份证号，请删除。"))
-    names = set(
-        Enrollment.objects.filter(project_id=story.project_id).values_list("beneficiary__name", flat=True).distinct()
-    )
+    names = set(Enrollment.objects.filter(project_id=story.project_id).values_list("name", flat=True).distinct())
     found = sorted(name for name in names if len(name) >= 2 and name in text)
     if found:
         problems.append(
@@ -198,11 +239,19 @@ def case_story_mark_excellent(*, story: CaseStory, by, excellent: bool = True) -
     return story
 
 
-def unit_person_save(*, person, by, owner_field: str):
-    """Save a social worker or volunteer; an implementing unit's people are always its own."""
+def unit_person_save(*, person, by, owner_field: str, new_phone: str = ""):
+    """Save a social worker or volunteer; an implementing unit's people are always its own.
+
+    ``new_phone`` replaces the phone number of an existing record (its form shows only the masked one).
+    """
     if permissions.is_implementing_unit(by):
         setattr(person, f"{owner_field}_id", permissions.organization_id_of(by))
     elif not getattr(by, "is_superuser", False):
         raise WorkflowError(_("社工和义工由其所在的实施单位登记。"))
+    if new_phone.strip():
+        try:
+            person.phone = normalize_phone(new_phone)
+        except ValidationError as error:
+            raise WorkflowError(error.messages[0]) from None
     person.save()
     return person

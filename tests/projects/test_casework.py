@@ -10,7 +10,14 @@ from PIL import Image
 
 from projects import privacy
 from projects.models import Beneficiary, CaseStory, Enrollment, PersonalDataAccess, Project
-from projects.services import WorkflowError, activity_photo_add, case_story_problems, enrollment_close
+from projects.services import (
+    WorkflowError,
+    activity_photo_add,
+    case_story_problems,
+    enrollment_close,
+    enrollment_correct_identity,
+    enrollment_open,
+)
 from projects.validators import normalize_id_number
 from tests.casework_factories import enroll, live_project, make_id
 from tests.factories import project_in_state
@@ -57,16 +64,72 @@ def test_fifteen_digit_numbers_are_upgraded_to_eighteen():
         normalize_id_number("320105580230123")
 
 
-def test_the_same_id_in_two_projects_is_one_person(cast, unit_org, unit2_org):
+def test_the_same_id_in_two_projects_is_one_person_key(cast, unit_org, unit2_org):
     a, b = live_project(unit_org), live_project(unit2_org)
     first = enroll(a, cast["unit"], id_number=make_id(), phone="")
     second = enroll(b, cast["unit2"], name="王秀英", id_number="320105580317123", phone="13812345678")
     assert first.beneficiary == second.beneficiary
     assert Beneficiary.objects.count() == 1 and Enrollment.objects.count() == 2
     person = Beneficiary.objects.get()
-    assert person.phone == "13812345678"  # a blank filled in, nothing overwritten
-    assert person.registered_by == unit_org
     assert person.code.startswith("FW") and str(person) == person.code
+    # Each unit's case keeps its own record; nothing was merged into a shared identity.
+    first.refresh_from_db()
+    assert first.phone == "" and second.phone == "13812345678"
+    # Birth date and gender come from the ID number; the case number is the project's.
+    assert second.date_of_birth == datetime.date(1958, 3, 17) and second.gender == "male"
+    assert (first.code, second.code) == (f"{a.code}/001", f"{b.code}/001")
+
+
+def test_a_unit_learns_nothing_from_an_id_number_known_elsewhere(cast, unit_org, unit2_org):
+    """unit2 enters an ID number that unit serves: it sees back exactly what it typed, as for a new person."""
+    elsewhere = enroll(
+        live_project(unit_org),
+        cast["unit"],
+        name="王秀英",
+        id_number=make_id(),
+        phone="13812345678",
+        special_group="correction",
+    )
+    Enrollment.objects.filter(pk=elsewhere.pk).update(family_situation="第一单位的记录")
+    mine = live_project(unit2_org)
+    known = enroll(mine, cast["unit2"], name="随便填", id_number=make_id())
+    unknown = enroll(mine, cast["unit2"], name="随便填", id_number=make_id(serial="456"))
+    for case in (known, unknown):
+        case.refresh_from_db()
+        assert (case.name, case.special_group, case.phone, case.family_situation, case.community) == (
+            "随便填",
+            "elderly",
+            "",
+            "",
+            None,
+        )
+    assert known.code.rsplit("/", 1)[1] == "001" and unknown.code.rsplit("/", 1)[1] == "002"
+    # Nothing the unit can reach names the other unit's record or the person key.
+    assert list(Enrollment.objects.visible_to(cast["unit2"]).order_by("pk")) == [known, unknown]
+    assert not Beneficiary.objects.visible_to(cast["unit2"]).exists()
+    # The district still counts one person across both projects.
+    assert Beneficiary.objects.filter(id_number=make_id()).get().enrollments.count() == 2
+
+
+def test_correcting_an_id_number_answers_the_same_whether_known_or_not(cast, unit_org, unit2_org):
+    enroll(live_project(unit_org), cast["unit"], name="甲", id_number=make_id(serial="111"))
+    project = live_project(unit2_org)
+    a = enroll(project, cast["unit2"], name="乙", id_number=make_id(serial="222"))
+    b = enroll(project, cast["unit2"], name="丙", id_number=make_id(serial="333"))
+    # To a number served elsewhere, and to a number nobody knows: both simply succeed.
+    enrollment_correct_identity(enrollment=a, by=cast["unit2"], id_number=make_id(serial="111"))
+    enrollment_correct_identity(enrollment=b, by=cast["unit2"], id_number=make_id(serial="444"))
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.beneficiary.id_number == make_id(serial="111") and a.name == "乙"
+    assert b.beneficiary.id_number == make_id(serial="444")
+    # The wrong numbers are not kept as orphan person keys.
+    assert not Beneficiary.objects.filter(id_number__in=[make_id(serial="222"), make_id(serial="333")]).exists()
+    # Within its own project the unit is told of its own duplicate.
+    with pytest.raises(WorkflowError, match="本项目的另一个案"):
+        enrollment_correct_identity(enrollment=b, by=cast["unit2"], id_number=make_id(serial="111"))
+    with pytest.raises(WorkflowError, match="只有项目的实施单位"):
+        enrollment_correct_identity(enrollment=b, by=cast["unit"], phone="13800000000")
 
 
 def test_people_without_an_id_are_separate_records(cast, unit_org):
@@ -90,10 +153,12 @@ def test_enrolment_refusals(cast, unit_org, unit2_org):
         enroll(draft, cast["unit"], name="赵六")
     with pytest.raises(WorkflowError, match="校验位"):
         enroll(project, cast["unit"], id_number=make_id()[:17] + ("0" if make_id()[17] != "0" else "1"))
-    from projects.services import beneficiary_enroll
-
+    with pytest.raises(WorkflowError, match="性别与身份证号不一致"):
+        enroll(project, cast["unit"], id_number=make_id(serial="124"), gender="male")
+    with pytest.raises(WorkflowError, match="出生日期与身份证号"):
+        enroll(project, cast["unit"], id_number=make_id(serial="125"), date_of_birth=datetime.date(1960, 1, 1))
     with pytest.raises(WorkflowError, match="同意"):
-        beneficiary_enroll(
+        enrollment_open(
             project=project,
             by=cast["unit"],
             identity={"name": "赵六", "special_group": "other"},
@@ -102,31 +167,41 @@ def test_enrolment_refusals(cast, unit_org, unit2_org):
 
 
 def test_masking():
-    assert privacy.mask_id("320105195803171234") == "3201**********1234"
+    assert privacy.mask_id("320105195803171234") == "320105************"
     assert privacy.mask_phone("13812345678") == "138****5678"
-    assert privacy.mask_phone("025-84001234") == "025*******34"
-    assert privacy.mask_id("") == "" and privacy.mask_phone("") == ""
+    assert privacy.mask_phone("025-84001234") == "025-******34"
+    assert privacy.birth_year(datetime.date(1958, 3, 17)) == "1958年"
+    assert privacy.mask_id("") == "" and privacy.mask_phone("") == "" and privacy.birth_year(None) == ""
 
 
 def test_reveal_is_logged_and_limited(cast, unit_org, unit2_org):
-    person = enroll(live_project(unit_org), cast["unit"], id_number=make_id()).beneficiary
-    assert privacy.reveal(user=cast["unit"], beneficiary=person, field="id_number") == make_id()
-    log = PersonalDataAccess.objects.get()
-    assert (log.user, log.beneficiary, log.field) == (cast["unit"], person, "id_number")
+    case = enroll(live_project(unit_org), cast["unit"], id_number=make_id(), phone="138 1234 5678")
+    assert privacy.reveal(user=cast["unit"], record=case, field="id_number") == make_id()
+    assert privacy.reveal(user=cast["unit"], record=case, field="phone") == "13812345678"
+    assert privacy.reveal(user=cast["unit"], record=case, field="date_of_birth") == "1958-03-17"
+    log = PersonalDataAccess.objects.order_by("pk").first()
+    assert (log.user, log.beneficiary, log.record, log.field) == (
+        cast["unit"],
+        case.beneficiary,
+        case.code,
+        "id_number",
+    )
     for role in ["unit2", "civil", "committee", "association", "evaluator"]:
         with pytest.raises(PermissionError):
-            privacy.reveal(user=cast[role], beneficiary=person, field="phone")
-    assert PersonalDataAccess.objects.count() == 1
+            privacy.reveal(user=cast[role], record=case, field="phone")
+    with pytest.raises(ValueError):
+        privacy.reveal(user=cast["unit"], record=case, field="name")
+    assert PersonalDataAccess.objects.count() == 3
 
 
-def test_a_second_unit_sees_the_shared_identity_but_not_the_first_units_record(cast, unit_org, unit2_org):
+def test_a_second_unit_sees_only_its_own_case(cast, unit_org, unit2_org):
     a = enroll(live_project(unit_org), cast["unit"], id_number=make_id())
     Enrollment.objects.filter(pk=a.pk).update(family_situation="甲单位记录的家庭情况")
-    assert not Beneficiary.objects.visible_to(cast["unit2"]).exists()
     b = enroll(live_project(unit2_org), cast["unit2"], id_number=make_id())
-    assert list(Beneficiary.objects.visible_to(cast["unit2"])) == [a.beneficiary]
+    assert not Beneficiary.objects.visible_to(cast["unit2"]).exists()
     assert list(Enrollment.objects.visible_to(cast["unit2"])) == [b]
     assert list(Enrollment.objects.visible_to(cast["unit"])) == [a]
+    assert list(Beneficiary.objects.visible_to(cast["civil"])) == [a.beneficiary]
 
 
 def test_closing_a_case(cast, unit_org):

@@ -1,4 +1,6 @@
 import pytest
+from django.core.management import call_command
+from django.db import transaction
 
 from projects import roles
 from tests.factories import OrganizationFactory, UserFactory
@@ -47,3 +49,21 @@ def cast(db, unit_org, unit2_org):
         "unit2": UserFactory(username="unit2", role=roles.IMPLEMENTING_UNIT, organization=unit2_org),
         "evaluator": UserFactory(username="evaluator", role=roles.EVALUATOR, organization=evaluation),
     }
+
+
+@pytest.fixture(scope="module")
+def demo_district(django_db_setup, django_db_blocker):
+    """The demo district (``seed_demo``), seeded once for the tests of a module that ask for it.
+
+    It lives in a transaction that is rolled back after the module; each test still runs in a
+    savepoint of its own, so what a test changes is gone before the next. Not for transactional tests.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("seed_demo", verbosity=0)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

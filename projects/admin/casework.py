@@ -716,13 +716,18 @@ class ActivityForm(UserAwareForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = casework_projects(self.current_user)
-        self.fields["attendees"].queryset = (
-            Enrollment.objects.visible_to(self.current_user)
-            .filter(project__in=self.fields["project"].queryset, status=Enrollment.Status.OPEN)
-            .select_related("project")
-        )
-        self.fields["attendees"].required = False
+        # On a read-only view page (a completed project, a programme-staff reader) the admin builds
+        # the form without the fields it shows as text.
+        live = casework_projects(self.current_user)
+        if "project" in self.fields:
+            self.fields["project"].queryset = live
+        if "attendees" in self.fields:
+            self.fields["attendees"].queryset = (
+                Enrollment.objects.visible_to(self.current_user)
+                .filter(project__in=live, status=Enrollment.Status.OPEN)
+                .select_related("project")
+            )
+            self.fields["attendees"].required = False
 
     def clean(self):
         cleaned = super().clean()
@@ -945,14 +950,18 @@ class CaseStoryForm(UserAwareForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = (
-            Project.objects.visible_to(self.current_user).filter(
-                implementing_unit_id=permissions.organization_id_of(self.current_user)
+        if "project" in self.fields:  # absent on a read-only view page
+            self.fields["project"].queryset = (
+                Project.objects.visible_to(self.current_user).filter(
+                    implementing_unit_id=permissions.organization_id_of(self.current_user)
+                )
+                if permissions.is_implementing_unit(self.current_user)
+                else Project.objects.all()
             )
-            if permissions.is_implementing_unit(self.current_user)
-            else Project.objects.all()
-        )
-        self.fields["enrollment"].queryset = Enrollment.objects.visible_to(self.current_user).select_related("project")
+        if "enrollment" in self.fields:
+            self.fields["enrollment"].queryset = Enrollment.objects.visible_to(self.current_user).select_related(
+                "project"
+            )
 
     def clean(self):
         cleaned = super().clean()

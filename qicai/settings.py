@@ -1,8 +1,8 @@
 """Settings for the 七彩工程 portfolio, read from the environment.
 
 SQLite under ``var/`` is the embedded default; ``DATABASE_URL=postgres://…``
-switches to PostgreSQL. ``DEBUG=0`` turns on the production settings and
-requires ``SECRET_KEY``.
+switches to PostgreSQL. The production settings are the default and require
+``SECRET_KEY``; ``DEBUG=1`` asks for development mode.
 """
 
 import os
@@ -38,15 +38,20 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Production is the default: a bare `gunicorn qicai.wsgi` must never serve tracebacks.
+# Development asks for DEBUG=1 explicitly (`make run` does).
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set in the environment when DEBUG=0.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set in the environment (DEBUG is off by default). "
+            "For development run with DEBUG=1, as `make run` does."
+        )
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if not DEBUG else "*")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -205,3 +210,5 @@ QICAI_BASE_URL = env_str("QICAI_BASE_URL", "http://127.0.0.1:8000")
 SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert would bypass the workflow
 QICAI_SCAN_MAX_BYTES = env_int("QICAI_SCAN_MAX_BYTES", 20 * 1024 * 1024)
 QICAI_PHOTO_MAX_BYTES = env_int("QICAI_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+# How long after an evaluation is finalised its evaluators keep read access to the project.
+QICAI_EVALUATOR_GRACE_DAYS = env_int("QICAI_EVALUATOR_GRACE_DAYS", 30)

@@ -134,9 +134,21 @@ AUTH_PASSWORD_VALIDATORS = [
 # Lock a username from one address, not the whole office behind one NAT, and not forever.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
+axes_cooloff_minutes = env_int("AXES_COOLOFF_MINUTES", 30)
+AXES_COOLOFF_TIME = axes_cooloff_minutes / 60  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+# ...and an account from every address after this many failures within the window (qicai/lockout.py).
+AXES_HANDLER = "qicai.lockout.AccountLockoutHandler"
+QICAI_ACCOUNT_FAILURE_LIMIT = env_int("QICAI_ACCOUNT_FAILURE_LIMIT", 20)
+QICAI_ACCOUNT_FAILURE_WINDOW_MINUTES = env_int("QICAI_ACCOUNT_FAILURE_WINDOW_MINUTES", 30)
+if axes_cooloff_minutes < QICAI_ACCOUNT_FAILURE_WINDOW_MINUTES:
+    raise ImproperlyConfigured(
+        "QICAI_ACCOUNT_FAILURE_WINDOW_MINUTES may not exceed AXES_COOLOFF_MINUTES: "
+        "axes keeps failed attempts only for the cool-off."
+    )
+# Every failure (user name, address, whether it was locked out) stays readable in the admin.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("英文"))]

@@ -127,9 +127,10 @@ AUTHENTICATION_BACKENDS = [
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "qicai.passwords.MinimumLengthValidator"},  # Django's, with a message that has a translation
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "qicai.passwords.OwnNameValidator"},
 ]
 
 # Lock a username from one address, not the whole office behind one NAT, and not forever.

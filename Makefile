@@ -4,6 +4,10 @@
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 
+# Development mode is asked for explicitly: without DEBUG=1 the settings are production's
+# and need SECRET_KEY.
+run messages: export DEBUG = 1
+
 bootstrap:
 	@scripts/bootstrap.sh
 

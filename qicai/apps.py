@@ -8,6 +8,13 @@ class QicaiConfig(AppConfig):
     name = "qicai"
     verbose_name = _("七彩工程")
 
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from qicai.middleware import start_session_clock_on_login
+
+        user_logged_in.connect(start_session_clock_on_login, dispatch_uid="qicai.start_session_clock")
+
 
 class QicaiAdminConfig(admin_apps.AdminConfig):
     """The admin with the portfolio's own site: 待办 on the index and its own page."""

@@ -1,8 +1,8 @@
 """Settings for the 七彩工程 portfolio, read from the environment.
 
 SQLite under ``var/`` is the embedded default; ``DATABASE_URL=postgres://…``
-switches to PostgreSQL. ``DEBUG=0`` turns on the production settings and
-requires ``SECRET_KEY``.
+switches to PostgreSQL. The production settings are the default and require
+``SECRET_KEY``; ``DEBUG=1`` asks for development mode.
 """
 
 import os
@@ -38,15 +38,20 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Production is the default: a bare `gunicorn qicai.wsgi` must never serve tracebacks.
+# Development asks for DEBUG=1 explicitly (`make run` does).
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set in the environment when DEBUG=0.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set in the environment (DEBUG is off by default). "
+            "For development run with DEBUG=1, as `make run` does."
+        )
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if not DEBUG else "*")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -75,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "qicai.middleware.SessionIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -121,17 +127,30 @@ AUTHENTICATION_BACKENDS = [
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "qicai.passwords.MinimumLengthValidator"},  # Django's, with a message that has a translation
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "qicai.passwords.OwnNameValidator"},
 ]
 
 # Lock a username from one address, not the whole office behind one NAT, and not forever.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
+axes_cooloff_minutes = env_int("AXES_COOLOFF_MINUTES", 30)
+AXES_COOLOFF_TIME = axes_cooloff_minutes / 60  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+# ...and an account from every address after this many failures within the window (qicai/lockout.py).
+AXES_HANDLER = "qicai.lockout.AccountLockoutHandler"
+QICAI_ACCOUNT_FAILURE_LIMIT = env_int("QICAI_ACCOUNT_FAILURE_LIMIT", 20)
+QICAI_ACCOUNT_FAILURE_WINDOW_MINUTES = env_int("QICAI_ACCOUNT_FAILURE_WINDOW_MINUTES", 30)
+if axes_cooloff_minutes < QICAI_ACCOUNT_FAILURE_WINDOW_MINUTES:
+    raise ImproperlyConfigured(
+        "QICAI_ACCOUNT_FAILURE_WINDOW_MINUTES may not exceed AXES_COOLOFF_MINUTES: "
+        "axes keeps failed attempts only for the cool-off."
+    )
+# Every failure (user name, address, whether it was locked out) stays readable in the admin.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("英文"))]
@@ -189,7 +208,9 @@ if not DEBUG:
     X_FRAME_OPTIONS = "DENY"
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY", False) else None
 
+# An absolute lifetime, pinned at login, and an idle timeout (qicai.middleware).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 
 LOGGING = {
     "version": 1,
@@ -205,3 +226,5 @@ QICAI_BASE_URL = env_str("QICAI_BASE_URL", "http://127.0.0.1:8000")
 SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert would bypass the workflow
 QICAI_SCAN_MAX_BYTES = env_int("QICAI_SCAN_MAX_BYTES", 20 * 1024 * 1024)
 QICAI_PHOTO_MAX_BYTES = env_int("QICAI_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+# How long after an evaluation is finalised its evaluators keep read access to the project.
+QICAI_EVALUATOR_GRACE_DAYS = env_int("QICAI_EVALUATOR_GRACE_DAYS", 30)

@@ -1,6 +1,13 @@
-"""Test-only overrides: fast hashing, in-memory mail, files in a temporary folder."""
+"""Test-only overrides: fast hashing, in-memory mail, files in a temporary folder.
 
+Tests run on the production settings (DEBUG off) and need no environment: a test-only
+key stands in for SECRET_KEY.
+"""
+
+import os
 import tempfile
+
+os.environ.setdefault("SECRET_KEY", "insecure-test-key-only-for-the-test-suite")
 
 from qicai.settings import *  # noqa: F403
 

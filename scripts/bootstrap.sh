@@ -40,7 +40,7 @@ for po in locale/*/LC_MESSAGES/*.po qicai/locale/*/LC_MESSAGES/*.po; do
   [ -f "$po" ] || continue
   mo="${po%.po}.mo"
   if [ ! -f "$mo" ] || [ "$po" -nt "$mo" ]; then
-    .venv/bin/python manage.py compilemessages -v0 --ignore=.venv
+    DEBUG=1 .venv/bin/python manage.py compilemessages -v0 --ignore=.venv
     break
   fi
 done

@@ -1,8 +1,15 @@
+import datetime
+import secrets
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
-from django.http import Http404, HttpResponseNotAllowed
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -64,13 +71,83 @@ class ParentGuardedInline(QicaiInline):
 PROTECTED_LOOKUP_FIELDS = frozenset({"id_number", "phone", "date_of_birth"})
 
 
+SUBMISSION_FIELD = "_submission"
+SUBMISSIONS_KEPT = datetime.timedelta(days=2)
+
+
+class RepeatedSubmission(Exception):
+    def __init__(self, submission):
+        super().__init__(submission.token)
+        self.submission = submission
+
+
+class OneSubmissionPerForm:
+    """Every add and change form carries a one-time token; posting it again saves nothing.
+
+    The token is recorded (``FormSubmission``) in the transaction that saves the object, by the
+    admin's ``log_addition`` / ``log_change`` which every successful save passes through. A repeat
+    that arrives after the first committed is answered from the record; one racing the first fails
+    on the token's unique constraint, and its whole transaction (object included) rolls back.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "submission_token": secrets.token_urlsafe(24)}
+        if request.method == "POST":
+            token = request.POST.get(SUBMISSION_FIELD, "")[:64]
+            if token:
+                from projects.models import FormSubmission
+
+                done = FormSubmission.objects.filter(token=token).first()
+                if done is not None:
+                    return self.repeated_submission_response(request, done)
+                request._qicai_submission = token
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except RepeatedSubmission as repeat:
+            return self.repeated_submission_response(request, repeat.submission)
+
+    def record_submission(self, request, obj) -> None:
+        from projects.models import FormSubmission
+
+        token = getattr(request, "_qicai_submission", None)
+        if not token:
+            return
+        FormSubmission.objects.filter(at__lt=timezone.now() - SUBMISSIONS_KEPT).delete()
+        try:
+            with transaction.atomic():
+                FormSubmission.objects.create(
+                    token=token,
+                    user=request.user,
+                    content_type=ContentType.objects.get_for_model(obj),
+                    object_id=str(obj.pk),
+                )
+        except IntegrityError:
+            raise RepeatedSubmission(FormSubmission.objects.get(token=token)) from None
+
+    def log_addition(self, request, obj, message):
+        self.record_submission(request, obj)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self.record_submission(request, obj)
+        return super().log_change(request, obj, message)
+
+    def repeated_submission_response(self, request, submission):
+        messages.warning(request, gettext("该表单已经提交并保存过，本次重复提交未再保存。"))
+        opts = self.opts
+        obj = self.get_queryset(request).filter(pk=submission.object_id).first()
+        if obj is not None and submission.content_type.model_class() is opts.model:
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+
+
 class UserAwareForm(forms.ModelForm):
     """A model form that knows who fills it in (``QicaiModelAdmin.get_form`` sets it per request)."""
 
     current_user = None
 
 
-class QicaiModelAdmin(NoRelatedEditing, admin.ModelAdmin):
+class QicaiModelAdmin(OneSubmissionPerForm, NoRelatedEditing, admin.ModelAdmin):
     """Admin defaults of the portfolio.
 
     Scope: the changelist, change pages, exports and autocomplete all start from

@@ -22,6 +22,7 @@ from projects.models.core import (  # noqa: F401  # noqa: F401
     Agreement,
     BudgetCategory,
     BudgetLine,
+    FormSubmission,
     Instalment,
     InstalmentCondition,
     Membership,

@@ -685,3 +685,29 @@ class Instalment(models.Model):
 
     def __str__(self):
         return f"{self.project.code} {self.name}"
+
+
+class FormSubmission(models.Model):
+    """A form that was saved, by the one-time token it carried: the same form posted twice saves once.
+
+    A double click, a resubmitted page or two tabs would otherwise record a social fund, an activity
+    or a follow-up twice and mislead the money and service figures.
+    """
+
+    token = models.CharField(_("提交标识"), max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.CASCADE, related_name="+"
+    )
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name=_("记录类型"), on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.CharField(_("记录"), max_length=40)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("表单提交")
+        verbose_name_plural = _("表单提交")
+        indexes = [models.Index(fields=["at"], name="formsubmission_at")]
+
+    def __str__(self):
+        return self.token

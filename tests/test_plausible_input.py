@@ -247,3 +247,21 @@ def test_a_follow_up_posted_twice_is_recorded_once(client, cast, unit_org):
     assert client.post(url, data).status_code == 302
     assert client.post(url, data).status_code == 302
     assert FollowUp.objects.count() == 1
+
+
+def test_a_refusal_only_the_service_sees_shows_on_the_form_with_the_input_kept(client, cast, unit_org, monkeypatch):
+    """Two people opening the same case at once: the loser's form says why, and keeps what was typed."""
+    from projects.admin import casework
+    from projects.services import WorkflowError
+
+    def refuse(**kwargs):
+        raise WorkflowError("该服务对象已在本项目建档，或个案正由他人同时建档，请刷新后查看。")
+
+    monkeypatch.setattr(casework, "enrollment_open", refuse)
+    project = live_project(unit_org)
+    client.force_login(cast["unit"])
+    response = client.post(reverse("admin:projects_enrollment_add"), case_form(project, name="孙建国"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "个案正由他人同时建档" in body and 'value="孙建国"' in body
+    assert not Enrollment.objects.exists()

@@ -141,13 +141,50 @@ class OneSubmissionPerForm:
         return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
 
 
+class RefusedForm:
+    """A form that shows why the service refused the save it would have made (see ``ServiceRefusals``)."""
+
+    refusal = ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.refusal:
+            raise forms.ValidationError(self.refusal)
+        return cleaned
+
+
+class ServiceRefusals:
+    """A service's refusal (``WorkflowError``) while saving an admin form shows on the form, input kept.
+
+    Most refusals are caught by the form's own validation; this catches the ones only the service can
+    see, such as a duplicate created by someone else a moment ago. The failed save rolls back; the
+    view runs once more with the refusal as the form's error, so the user's input stays on the page.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        from projects.services import WorkflowError
+
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except WorkflowError as refusal:
+            if request.method != "POST" or getattr(request, "_qicai_refusal", ""):
+                raise
+            request._qicai_refusal = refusal.message
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "_qicai_refusal", "")
+        return type(form.__name__, (RefusedForm, form), {"refusal": refusal}) if refusal else form
+
+
 class UserAwareForm(forms.ModelForm):
     """A model form that knows who fills it in (``QicaiModelAdmin.get_form`` sets it per request)."""
 
     current_user = None
 
 
-class QicaiModelAdmin(OneSubmissionPerForm, NoRelatedEditing, admin.ModelAdmin):
+class QicaiModelAdmin(OneSubmissionPerForm, ServiceRefusals, NoRelatedEditing, admin.ModelAdmin):
     """Admin defaults of the portfolio.
 
     Scope: the changelist, change pages, exports and autocomplete all start from

@@ -745,7 +745,7 @@ class CaseworkSeeder:
                     SocialWorker(
                         name=self.person_name(unit.pk * 3 + i),
                         gender="female" if i % 2 else "male",
-                        phone=f"1390000{unit.pk:02d}{i:02d}",
+                        phone=f"1390{unit.pk % 10000:04d}{i:03d}",
                         employer=unit,
                         certification=["social_worker", "assistant", "senior", "none"][(unit.pk + i) % 4],
                         certificate_number=f"SW{unit.pk:03d}{i:02d}" if (unit.pk + i) % 4 != 3 else "",
@@ -757,7 +757,7 @@ class CaseworkSeeder:
                     Volunteer(
                         name=self.person_name(unit.pk * 7 + i + 100),
                         gender="female" if i % 3 else "male",
-                        phone=f"1370000{unit.pk:02d}{i:02d}",
+                        phone=f"1370{unit.pk % 10000:04d}{i:03d}",
                         organization=unit,
                         skills=["心理咨询", "法律咨询", "文艺表演", "医疗保健", "陪伴探访"][i % 5],
                         registered_on=datetime.date(2012, 8, 1) + datetime.timedelta(days=i * 9),

@@ -36,8 +36,8 @@ def snapshot():
 
 
 @pytest.fixture
-def seeded(db):
-    call_command("seed_demo", verbosity=0)
+def seeded(db, demo_district):
+    """The demo district, seeded once for this module (see ``demo_district``)."""
 
 
 def test_seed_gives_the_programme_figures(seeded):
@@ -108,13 +108,6 @@ def test_seed_twice_changes_nothing(seeded):
     assert snapshot() == before
 
 
-def test_seed_if_empty_skips_a_database_with_rounds(db, capsys):
-    Round.objects.create(year=2020, title="既有批次", budget=1)
-    call_command("seed_demo", "--if-empty")
-    assert not Project.objects.exists()
-    assert "skipped" in capsys.readouterr().out
-
-
 def test_seed_has_an_open_round_with_applications_in_the_workflow(seeded):
     from projects.todo import todo_for
 
@@ -148,3 +141,34 @@ def test_seed_has_casework_with_people_served_twice(seeded):
     unit = get_user_model().objects.get(username="unit")
     assert Enrollment.objects.visible_to(unit).exists()
     assert not Enrollment.objects.visible_to(unit).exclude(project__implementing_unit=unit.membership.organization)
+
+
+def test_seeded_money_position(seeded):
+    from projects.models import Instalment, InstalmentCondition
+    from projects.querysets import leverage
+
+    r2013 = Round.objects.with_money().get(year=2013)
+    assert r2013.approved_total == Decimal("1000000.00") == r2013.budget
+    assert r2013.disbursed_total == Decimal("388000.00")  # 首期 40% of the 58 contracted projects
+    assert leverage(r2013.social_total, r2013.approved_total) == Decimal("0.30")
+    r2012 = Round.objects.with_money().get(year=2012)
+    assert r2012.disbursed_total == r2012.approved_total == Decimal("800000.00")
+    for project in Project.objects.filter(round__year__in=[2012, 2013]).prefetch_related("budget_lines"):
+        assert sum(line.amount for line in project.budget_lines.all()) == project.requested_amount
+    for project in Project.objects.filter(instalments__isnull=False).distinct():
+        assert sum(i.amount for i in project.instalments.all()) == project.approved_amount
+    assert InstalmentCondition.SIGNED in set(Instalment.objects.values_list("condition", flat=True))
+
+
+def test_seeded_2012_ranking_top_ten_are_its_award_records(seeded):
+    from awards.models import Nomination
+    from projects.services import round_ranking
+
+    round_2012 = Round.objects.get(year=2012)
+    evaluations, distribution = round_ranking(round_2012)
+    assert len(evaluations) == 50 and sum(distribution.values()) == 50
+    top_ten = [e.project_id for e in evaluations[:10]]
+    records = AwardRecord.objects.filter(round=round_2012, award_type__code="excellent-project").order_by("rank")
+    assert top_ten == [r.project_id for r in records]
+    assert evaluations[9].score > evaluations[10].score  # no tie at the cut
+    assert Nomination.objects.filter(round=round_2012, status="confirmed").count() == 10

@@ -10,7 +10,6 @@ from projects.models import (
     BudgetCategory,
     BudgetLine,
     Instalment,
-    InstalmentCondition,
     Project,
     Round,
     RoundInstalmentRule,
@@ -229,20 +228,3 @@ def test_money_position_is_exact_to_the_fen(cast, round_open):
 def test_agreement_amount_is_the_approved_amount(cast, round_open):
     project = signed_project(cast, round_open, requested_amount=D("12345.67"))
     assert Agreement.objects.get(project=project).amount == D("12345.67")
-
-
-def test_seeded_money_position(db):
-    from django.core.management import call_command
-
-    call_command("seed_demo", verbosity=0)
-    r2013 = Round.objects.with_money().get(year=2013)
-    assert r2013.approved_total == D("1000000.00") == r2013.budget
-    assert r2013.disbursed_total == D("388000.00")  # 首期 40% of the 58 contracted projects
-    assert leverage(r2013.social_total, r2013.approved_total) == D("0.30")
-    r2012 = Round.objects.with_money().get(year=2012)
-    assert r2012.disbursed_total == r2012.approved_total == D("800000.00")
-    for project in Project.objects.filter(round__year__in=[2012, 2013]).prefetch_related("budget_lines"):
-        assert sum(line.amount for line in project.budget_lines.all()) == project.requested_amount
-    for project in Project.objects.filter(instalments__isnull=False).distinct():
-        assert sum(i.amount for i in project.instalments.all()) == project.approved_amount
-    assert InstalmentCondition.SIGNED in set(Instalment.objects.values_list("condition", flat=True))

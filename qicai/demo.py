@@ -303,6 +303,7 @@ class DemoSeeder:
             self.seed_social_funds(round_)
             self.seed_instalments(round_)
         CaseworkSeeder(self).run(round_2012, round_2013)
+        analyze_tables()  # the evaluations read back what was just loaded in bulk
         EvaluationSeeder(self).run(round_2012)
         round_2014 = self.seed_round(2014, BUDGET_2014, datetime.date(2014, 3, 1), Round.Status.OPEN)
         self.seed_applications(round_2014)
@@ -873,7 +874,10 @@ class CaseworkSeeder:
                 participants=[1, 8, 60, 15][n - 1],
                 description="由项目社工带领，义工协助开展。",
             )
-            activity.attendees.set(enrollments[: [1, 4, 3, 0][n - 1]])
+            # Straight into the link table: the related manager's set() first reads the current links.
+            Activity.attendees.through.objects.bulk_create(
+                Activity.attendees.through(activity=activity, enrollment=e) for e in enrollments[: [1, 4, 3, 0][n - 1]]
+            )
             ActivityStaff.objects.bulk_create(
                 ActivityStaff(activity=activity, social_worker=worker, hours=Decimal("2.5")) for worker in staff[:2]
             )

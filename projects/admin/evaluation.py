@@ -140,7 +140,9 @@ class EvaluationAdmin(QicaiModelAdmin):
     form = EvaluationForm
     change_form_template = "admin/projects/evaluation/change_form.html"
     list_display = ["project", "kind", "template", "due_date", "status", "score", "grade", "evaluator_names"]
-    list_filter = ["kind", "status", "grade", "project__round"]
+    # The evaluator filter is for programme staff only: QicaiModelAdmin.get_list_filter drops it for
+    # everyone else, and lookup_allowed refuses the same lookup typed into the URL.
+    list_filter = ["kind", "status", "grade", "project__round", ("evaluators", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["project__code", "project__title"]
     date_hierarchy = "due_date"
     autocomplete_fields = ["project"]

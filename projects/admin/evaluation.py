@@ -154,7 +154,7 @@ class EvaluationAdmin(QicaiModelAdmin):
         return super().get_queryset(request).prefetch_related("evaluators")
 
     def can_view_object(self, user, obj):
-        return permissions.can_view_project(user, obj.project)
+        return permissions.can_view_evaluation(user, obj)
 
     def can_change_object(self, user, obj):
         return obj.status == Evaluation.Status.OPEN and user.has_perm("projects.assign_evaluators")

@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from projects import permissions
+from qicai.admin_changelist import SafeChangeListAdmin
 
 User = get_user_model()
 
@@ -203,7 +204,7 @@ class UserAwareForm(forms.ModelForm):
     current_user = None
 
 
-class QicaiModelAdmin(OneSubmissionPerForm, ServiceRefusals, NoRelatedEditing, admin.ModelAdmin):
+class QicaiModelAdmin(SafeChangeListAdmin, OneSubmissionPerForm, ServiceRefusals, NoRelatedEditing, admin.ModelAdmin):
     """Admin defaults of the portfolio.
 
     Scope: the changelist, change pages, exports and autocomplete all start from

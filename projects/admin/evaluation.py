@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects import permissions, roles
 from projects.admin.base import QicaiInline, QicaiModelAdmin, ReadOnlyInline, UserAwareForm
-from projects.forms import DATE_WIDGET
+from projects.forms import DATE_WIDGET, VersionedForm
 from projects.models import (
     AgencyStanding,
     ComplianceNote,
@@ -307,11 +307,15 @@ class EvaluationAdmin(QicaiModelAdmin):
         if not request.user.has_perm("projects.finalise_evaluation"):
             raise PermissionDenied
         error = ""
-        if request.method == "POST":
+        form = VersionedForm(request.POST) if request.method == "POST" else None
+        if form is not None and not form.is_valid():
+            error = " ".join(form.non_field_errors())
+        elif form is not None:
             try:
-                version = int(request.POST.get("version", -1))
-                evaluation_finalise(evaluation=evaluation, by=request.user, expected_version=version)
-            except (StaleTransition, ValueError):
+                evaluation_finalise(
+                    evaluation=evaluation, by=request.user, expected_version=form.cleaned_data["version"]
+                )
+            except StaleTransition:
                 messages.error(request, gettext("该评估已被他人处理，本次操作未生效。"))
                 return HttpResponseRedirect(self._change_url(evaluation))
             except WorkflowError as problem:

@@ -174,13 +174,6 @@ class EvaluationAdmin(QicaiModelAdmin):
         )
         obj.pk, obj.version, obj._state.adding, obj._state.db = created.pk, created.version, False, created._state.db
 
-    def add_view(self, request, form_url="", extra_context=None):
-        try:
-            return super().add_view(request, form_url, extra_context)
-        except WorkflowError as error:
-            messages.error(request, error.message)
-            return HttpResponseRedirect(request.get_full_path())
-
     def get_list_display(self, request):
         # Units do not learn who evaluates them while it matters; programme staff and evaluators do.
         if permissions.is_implementing_unit(request.user):

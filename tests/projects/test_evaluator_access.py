@@ -158,3 +158,44 @@ def test_an_open_evaluation_keeps_the_project_whatever_the_others(cast, evaluate
 def test_a_finalised_evaluation_without_a_time_opens_nothing(cast, evaluated):
     Evaluation.objects.filter(pk=evaluated["evaluation"].pk).update(status="finalised", score=80, grade="good")
     assert not any(in_scope(cast["evaluator"], evaluated).values())
+
+
+@pytest.mark.parametrize("role", ["evaluator", "civil", "unit"])
+def test_evaluation_and_project_lists_stay_flat(client, cast, unit_org, role):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    template = RubricTemplate.objects.create(name="中期评估标准", kind="midterm")
+    RubricCriterion.objects.create(template=template, name="服务成效", max_score=100)
+
+    def evaluate(n, days_ago):
+        for _ in range(n):
+            evaluation = evaluation_create(
+                project=live_project(unit_org),
+                kind="midterm",
+                template=template,
+                due_date=datetime.date(2014, 9, 1),
+                by=cast["civil"],
+            )
+            evaluation_assign(evaluation=evaluation, evaluator=cast["evaluator"], by=cast["civil"])
+            if days_ago is not None:
+                finalise(evaluation, days_ago)
+
+    urls = [reverse(f"admin:projects_{name}_changelist") for name in ["evaluation", "project", "enrollment"]]
+
+    def measure():
+        counts = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts.append(len(queries))
+        return counts
+
+    client.force_login(cast[role])
+    evaluate(1, None)
+    evaluate(1, 40)
+    few = measure()
+    evaluate(4, None)
+    evaluate(4, 10)
+    evaluate(4, 40)
+    assert measure() == few

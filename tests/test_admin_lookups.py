@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from projects import roles
-from projects.models import Project, Round, RubricCriterion, RubricTemplate
+from projects.models import Evaluation, Project, Round, RubricCriterion, RubricTemplate
 from projects.services import evaluation_assign, evaluation_create
 from tests.factories import OrganizationFactory, RoundFactory, UserFactory, project_in_state
 
@@ -148,27 +148,31 @@ def test_date_drill_down_never_fails(admin_client, model_admin):
     assert get("day=abc").status_code == 302
 
 
-def test_a_year_9999_date_in_the_database_keeps_the_drill_down_working(admin_client, unit_org):
-    round_ = RoundFactory(year=2014, status=Round.Status.IN_PROGRESS)
-    today = project_in_state(Project.Status.IN_PROGRESS, round=round_, implementing_unit=unit_org)
-    far = project_in_state(Project.Status.IN_PROGRESS, round=round_, implementing_unit=unit_org)
-    Project.objects.filter(pk=today.pk).update(start_date=datetime.date(2014, 3, 1))
-    far_future = datetime.date(9999, 12, 31)
-    Project.objects.filter(pk=far.pk).update(start_date=far_future, end_date=far_future)  # bypassing every form
-    url = reverse("admin:projects_project_changelist")
+def test_a_year_9999_date_in_the_database_keeps_the_drill_down_working(admin_client, cast, assigned, unit_org):
+    """Evaluation.due_date has no date window in the database: a 9999-12-31 can be stored by hand."""
+    project = project_in_state(Project.Status.IN_PROGRESS, round=assigned.project.round, implementing_unit=unit_org)
+    far = evaluation_create(
+        project=project,
+        kind="midterm",
+        template=assigned.template,
+        due_date=datetime.date(2014, 9, 1),
+        by=cast["civil"],
+    )
+    Evaluation.objects.filter(pk=far.pk).update(due_date=datetime.date(9999, 12, 31))  # bypassing every form
+    url = reverse("admin:projects_evaluation_changelist")
     response = admin_client.get(url)
     assert response.status_code == 200
     body = response.content.decode()
-    assert far.code in body and today.code in body
-    year_link = "?start_date__year=9999"
+    assert far.project.code in body and assigned.project.code in body
+    year_link = "?due_date__year=9999"
     assert f'href="{year_link}"' in body
-    month_link = "?start_date__month=12&amp;start_date__year=9999"
-    day_link = "?start_date__day=31&amp;start_date__month=12&amp;start_date__year=9999"
+    month_link = "?due_date__month=12&amp;due_date__year=9999"
+    day_link = "?due_date__day=31&amp;due_date__month=12&amp;due_date__year=9999"
     for link, next_link in [(year_link, month_link), (month_link, day_link), (day_link, None)]:
         response = admin_client.get(url + link.replace("&amp;", "&"))
         assert response.status_code == 200, link
         body = response.content.decode()
-        assert far.code in body and today.code not in body, link
+        assert far.project.code in body and assigned.project.code not in body, link
         if next_link:
             assert f'href="{next_link}"' in body, link
 

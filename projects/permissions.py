@@ -5,8 +5,8 @@ see the whole portfolio. An implementing unit sees its own organisation's projec
 and nothing of any other unit's. An evaluator sees only what is assigned to it (none
 until evaluations exist): a project and its casework while an assigned evaluation
 is open or was finalised less than ``QICAI_EVALUATOR_GRACE_DAYS`` ago, the
-evaluation record itself and its own scorecard for good. The queryset twins of these predicates are the
-``visible_to`` methods in ``projects.querysets``.
+evaluation record itself and its own scorecard for good. The queryset twins of
+these predicates are the ``visible_to`` methods in ``projects.querysets``.
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ from PIL import Image, UnidentifiedImageError
 
 from projects.services.errors import WorkflowError
 
-# Far above any phone or scanner (a 50-megapixel photo is 8160×6120) and below Pillow's own bomb warning
-# (89 megapixels), so a file that would make Pillow warn is always refused here first.
+# Above the photos of today's phones and scanners (50 megapixels is 8160×6120) and below Pillow's own
+# bomb warning (89 megapixels), so a file that would make Pillow warn is always refused here first.
 MAX_IMAGE_PIXELS = 60_000_000
 
 PDF_MAGIC = b"%PDF-"

@@ -10,10 +10,31 @@ def DATE_WIDGET():
     return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
-class TransitionForm(forms.Form):
+STALE_PAGE = _("页面已过期或提交的数据不完整，请刷新页面后重试。")
+
+
+class VersionedForm(forms.Form):
+    """A confirmation that carries, hidden, the version of the record the user saw.
+
+    A missing or garbled version (a page kept from an older release, a hand-made POST) has no visible
+    field to show its error next to: it becomes an error at the top of the form, and nothing changes.
+    """
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, error_messages={"required": STALE_PAGE, "invalid": STALE_PAGE}
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "version" in self._errors:
+            del self._errors["version"]
+            self.add_error(None, STALE_PAGE)
+        return cleaned
+
+
+class TransitionForm(VersionedForm):
     """Confirmation of a workflow transition. ``version`` is the state the user saw."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
     comment = forms.CharField(
         label=_("意见/说明"), required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
     )

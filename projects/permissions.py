@@ -3,8 +3,10 @@
 Scope has two shapes. Programme staff (社工委, 民政/社工办, 协会管理员) and superusers
 see the whole portfolio. An implementing unit sees its own organisation's projects
 and nothing of any other unit's. An evaluator sees only what is assigned to it (none
-until evaluations exist). The queryset twins of these predicates are the
-``visible_to`` methods in ``projects.querysets``.
+until evaluations exist): a project and its casework while an assigned evaluation
+is open or was finalised less than ``QICAI_EVALUATOR_GRACE_DAYS`` ago, the
+evaluation record itself and its own scorecard for good. The queryset twins of
+these predicates are the ``visible_to`` methods in ``projects.querysets``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING
 from projects import roles
 
 if TYPE_CHECKING:
-    from projects.models import Agreement, Project
+    from projects.models import Agreement, Evaluation, Project
     from projects.workflow import Transition
 
 PROGRAMME_ROLES = frozenset({roles.COMMITTEE, roles.CIVIL_AFFAIRS, roles.ASSOCIATION})
@@ -71,7 +73,19 @@ def can_view_project(user, project: Project) -> bool:
     if is_implementing_unit(user):
         return project.implementing_unit_id == organization_id_of(user)
     if is_evaluator(user):
-        return project.evaluations.filter(evaluators=user).exists()
+        # Twin of ProjectQuerySet.visible_to: access ends with the evaluation's grace period.
+        return project.evaluations.filter(evaluators=user).opening_project().exists()
+    return False
+
+
+def can_view_evaluation(user, evaluation: Evaluation) -> bool:
+    """Twin of ``EvaluationQuerySet.visible_to``: an evaluator keeps its assigned evaluations' records."""
+    if sees_whole_portfolio(user):
+        return True
+    if is_evaluator(user):
+        return evaluation.evaluators.filter(pk=user.pk).exists()
+    if is_implementing_unit(user):
+        return evaluation.project.implementing_unit_id == organization_id_of(user)
     return False
 
 

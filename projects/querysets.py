@@ -4,11 +4,14 @@
 export, autocomplete and object lookup goes through it.
 """
 
+import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from projects import permissions
 
@@ -96,7 +99,8 @@ class ProjectQuerySet(models.QuerySet):
         if permissions.is_evaluator(user):
             from projects.models import Evaluation
 
-            return self.filter(Exists(Evaluation.objects.filter(project=OuterRef("pk"), evaluators=user)))
+            assigned = Evaluation.objects.filter(project=OuterRef("pk"), evaluators=user).opening_project()
+            return self.filter(Exists(assigned))
         return self.none()
 
     def in_round(self, round_):
@@ -246,8 +250,27 @@ class InstalmentQuerySet(ScopedByProjectQuerySet):
         return self.filter(status="released")
 
 
+def evaluator_access_cutoff() -> datetime.datetime:
+    """Evaluations finalised before this moment no longer open their project to their evaluators."""
+    grace_days = getattr(settings, "QICAI_EVALUATOR_GRACE_DAYS", 30)
+    return timezone.now() - datetime.timedelta(days=grace_days)
+
+
 class EvaluationQuerySet(models.QuerySet):
-    """Programme staff see every evaluation; an evaluator those assigned to it; a unit its projects' results."""
+    """Programme staff see every evaluation; an evaluator those assigned to it; a unit its projects' results.
+
+    An evaluator keeps seeing the evaluations assigned to it, finalised or not, for good: the record of
+    its own work and the evaluation's result (score, grade). The project behind one, with its cases,
+    follow-ups and activities, it sees only while ``opening_project()`` holds (see ``ProjectQuerySet.visible_to``).
+    """
+
+    def opening_project(self):
+        """Evaluations through which their evaluators see the project: still open, or finalised less than
+        ``QICAI_EVALUATOR_GRACE_DAYS`` (default 30) days ago. A finalised evaluation without a finalising
+        time opens nothing."""
+        from projects.models import Evaluation
+
+        return self.filter(Q(status=Evaluation.Status.OPEN) | Q(finalised_at__gte=evaluator_access_cutoff()))
 
     def visible_to(self, user):
         if permissions.sees_whole_portfolio(user):
@@ -263,14 +286,16 @@ class EvaluationQuerySet(models.QuerySet):
 
 
 class ScorecardQuerySet(models.QuerySet):
-    """An evaluator sees its own scorecards, and others' only once the evaluation is finalised."""
+    """An evaluator sees its own scorecards for good, and its colleagues' on the same evaluation only once
+    it is finalised and while it still opens the project (the grace period of ``opening_project``)."""
 
     def visible_to(self, user):
         if permissions.sees_whole_portfolio(user):
             return self
         if permissions.is_evaluator(user):
             return self.filter(evaluation__evaluators=user).filter(
-                Q(evaluator=user) | Q(evaluation__status="finalised")
+                Q(evaluator=user)
+                | Q(evaluation__status="finalised", evaluation__finalised_at__gte=evaluator_access_cutoff())
             )
         if permissions.is_implementing_unit(user):
             return self.filter(

@@ -6,6 +6,10 @@ from PIL import Image, UnidentifiedImageError
 
 from projects.services.errors import WorkflowError
 
+# Above the photos of today's phones and scanners (50 megapixels is 8160×6120) and below Pillow's own
+# bomb warning (89 megapixels), so a file that would make Pillow warn is always refused here first.
+MAX_IMAGE_PIXELS = 60_000_000
+
 PDF_MAGIC = b"%PDF-"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 JPEG_MAGIC = b"\xff\xd8\xff"
@@ -22,16 +26,33 @@ def _size_problem(upload, limit: int) -> str | None:
     return None
 
 
-def _image_is_sound(upload) -> bool:
+def _image_problem(upload, *, damaged: str) -> str | None:
+    """Why the image cannot be accepted (``damaged``, or too many pixels), or None.
+
+    Pillow reads only the header here: a small file whose header claims 60000×60000 pixels (a
+    decompression bomb) is refused by its dimensions before anything is decoded.
+    """
     upload.seek(0)
     try:
         with Image.open(upload) as image:
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                return _too_large_message()
             image.verify()
-        return True
+        return None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # The error above Pillow's hard limit; the warning only where warnings are errors.
+        return _too_large_message()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        return False
+        return damaged
     finally:
         upload.seek(0)
+
+
+def _too_large_message() -> str:
+    return _("图片尺寸过大：超过 %(limit)d 万像素的上限（可能是损坏或特意构造的文件），请缩小后重新上传。") % {
+        "limit": MAX_IMAGE_PIXELS // 10_000
+    }
 
 
 def sniff_scan(upload) -> tuple[str, str]:
@@ -62,12 +83,12 @@ def _sniff(upload, *, limit: int, allow_pdf: bool) -> tuple[str, str]:
             raise WorkflowError(_("PDF 文件不完整或已损坏，请重新导出后上传。"))
         return ".pdf", "application/pdf"
     if head.startswith(PNG_MAGIC):
-        if not _image_is_sound(upload):
-            raise WorkflowError(_("PNG 图片已损坏，无法读取。"))
+        if problem := _image_problem(upload, damaged=_("PNG 图片已损坏，无法读取。")):
+            raise WorkflowError(problem)
         return ".png", "image/png"
     if head.startswith(JPEG_MAGIC):
-        if not _image_is_sound(upload):
-            raise WorkflowError(_("JPEG 图片已损坏，无法读取。"))
+        if problem := _image_problem(upload, damaged=_("JPEG 图片已损坏，无法读取。")):
+            raise WorkflowError(problem)
         return ".jpg", "image/jpeg"
     if allow_pdf:
         raise WorkflowError(_("只接受 PDF、JPEG 或 PNG 文件（按文件内容判断，与文件名无关）。"))

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
 from projects.todo import todo_for
+from qicai.admin_changelist import SafeChangeListAdmin
 
 
 class QicaiAdminSite(admin.AdminSite):
@@ -13,6 +14,14 @@ class QicaiAdminSite(admin.AdminSite):
     index_title = _("工作台")
     index_template = "admin/qicai_index.html"
     site_url = None  # no "view site" link until the portal exists
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        # Admins other apps register (django-axes' logs) get the overflow-safe changelist too.
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, SafeChangeListAdmin):
+            attributes = {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__}
+            admin_class = type(admin_class.__name__, (SafeChangeListAdmin, admin_class), attributes)
+        return super().register(model_or_iterable, admin_class, **options)
 
     def get_urls(self):
         return [path("todo/", self.admin_view(self.todo_view), name="todo"), *super().get_urls()]

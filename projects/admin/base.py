@@ -14,6 +14,9 @@ from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from projects import permissions
+from qicai.admin_changelist import SafeChangeListAdmin
+
 User = get_user_model()
 
 
@@ -69,6 +72,23 @@ class ParentGuardedInline(QicaiInline):
 # would let anyone who sees the masked list recover the full value piece by piece (projects.privacy),
 # and put it into URLs and server logs.
 PROTECTED_LOOKUP_FIELDS = frozenset({"id_number", "phone", "date_of_birth"})
+# Who evaluates a project, and the scores before an evaluation is finalised, are for programme staff:
+# a unit filtering its evaluations by ?evaluators__id__exact=… would learn its evaluators from which
+# rows come back, and an evaluator filtering by ?scorecards__total__gte=… a colleague's draft score.
+EVALUATION_SECRET_FIELDS = frozenset({"evaluators", "evaluator", "scorecards", "assigned_evaluations"})
+
+
+def filter_path(list_filter_item) -> str:
+    """The field path a ``list_filter`` entry filters on ("" for a SimpleListFilter class)."""
+    if isinstance(list_filter_item, str):
+        return list_filter_item
+    if isinstance(list_filter_item, tuple | list):
+        return list_filter_item[0]
+    return getattr(list_filter_item, "parameter_name", "")
+
+
+def touches_evaluation_secrets(path: str) -> bool:
+    return bool(EVALUATION_SECRET_FIELDS.intersection(path.split("__")))
 
 
 SUBMISSION_FIELD = "_submission"
@@ -184,7 +204,7 @@ class UserAwareForm(forms.ModelForm):
     current_user = None
 
 
-class QicaiModelAdmin(OneSubmissionPerForm, ServiceRefusals, NoRelatedEditing, admin.ModelAdmin):
+class QicaiModelAdmin(SafeChangeListAdmin, OneSubmissionPerForm, ServiceRefusals, NoRelatedEditing, admin.ModelAdmin):
     """Admin defaults of the portfolio.
 
     Scope: the changelist, change pages, exports and autocomplete all start from
@@ -212,7 +232,17 @@ class QicaiModelAdmin(OneSubmissionPerForm, ServiceRefusals, NoRelatedEditing, a
     def lookup_allowed(self, lookup, value, request=None):
         if PROTECTED_LOOKUP_FIELDS.intersection(lookup.split("__")):
             return False
+        if touches_evaluation_secrets(lookup) and not (
+            request is not None and permissions.sees_whole_portfolio(request.user)
+        ):
+            return False
         return super().lookup_allowed(lookup, value, request)
+
+    def get_list_filter(self, request):
+        list_filter = super().get_list_filter(request)
+        if permissions.sees_whole_portfolio(request.user):
+            return list_filter
+        return [item for item in list_filter if not touches_evaluation_secrets(filter_path(item))]
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects import permissions, roles
 from projects.admin.base import QicaiInline, QicaiModelAdmin, ReadOnlyInline, UserAwareForm
-from projects.forms import DATE_WIDGET
+from projects.forms import DATE_WIDGET, VersionedForm
 from projects.models import (
     AgencyStanding,
     ComplianceNote,
@@ -140,7 +140,9 @@ class EvaluationAdmin(QicaiModelAdmin):
     form = EvaluationForm
     change_form_template = "admin/projects/evaluation/change_form.html"
     list_display = ["project", "kind", "template", "due_date", "status", "score", "grade", "evaluator_names"]
-    list_filter = ["kind", "status", "grade", "project__round"]
+    # The evaluator filter is for programme staff only: QicaiModelAdmin.get_list_filter drops it for
+    # everyone else, and lookup_allowed refuses the same lookup typed into the URL.
+    list_filter = ["kind", "status", "grade", "project__round", ("evaluators", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["project__code", "project__title"]
     date_hierarchy = "due_date"
     autocomplete_fields = ["project"]
@@ -152,7 +154,7 @@ class EvaluationAdmin(QicaiModelAdmin):
         return super().get_queryset(request).prefetch_related("evaluators")
 
     def can_view_object(self, user, obj):
-        return permissions.can_view_project(user, obj.project)
+        return permissions.can_view_evaluation(user, obj)
 
     def can_change_object(self, user, obj):
         return obj.status == Evaluation.Status.OPEN and user.has_perm("projects.assign_evaluators")
@@ -171,13 +173,6 @@ class EvaluationAdmin(QicaiModelAdmin):
             by=request.user,
         )
         obj.pk, obj.version, obj._state.adding, obj._state.db = created.pk, created.version, False, created._state.db
-
-    def add_view(self, request, form_url="", extra_context=None):
-        try:
-            return super().add_view(request, form_url, extra_context)
-        except WorkflowError as error:
-            messages.error(request, error.message)
-            return HttpResponseRedirect(request.get_full_path())
 
     def get_list_display(self, request):
         # Units do not learn who evaluates them while it matters; programme staff and evaluators do.
@@ -305,11 +300,15 @@ class EvaluationAdmin(QicaiModelAdmin):
         if not request.user.has_perm("projects.finalise_evaluation"):
             raise PermissionDenied
         error = ""
-        if request.method == "POST":
+        form = VersionedForm(request.POST) if request.method == "POST" else None
+        if form is not None and not form.is_valid():
+            error = " ".join(form.non_field_errors())
+        elif form is not None:
             try:
-                version = int(request.POST.get("version", -1))
-                evaluation_finalise(evaluation=evaluation, by=request.user, expected_version=version)
-            except (StaleTransition, ValueError):
+                evaluation_finalise(
+                    evaluation=evaluation, by=request.user, expected_version=form.cleaned_data["version"]
+                )
+            except StaleTransition:
                 messages.error(request, gettext("该评估已被他人处理，本次操作未生效。"))
                 return HttpResponseRedirect(self._change_url(evaluation))
             except WorkflowError as problem:

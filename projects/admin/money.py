@@ -25,7 +25,7 @@ from projects.admin.base import (
     UserAwareForm,
 )
 from projects.formatting import format_cny, format_percent, status_badge
-from projects.forms import DATE_WIDGET
+from projects.forms import DATE_WIDGET, VersionedForm
 from projects.models import BudgetCategory, BudgetLine, Instalment, Project, Round, RoundInstalmentRule, SocialFund
 from projects.querysets import leverage
 from projects.services import StaleTransition, WorkflowError, can_release, condition_unmet, instalment_release
@@ -272,8 +272,7 @@ class SocialFundAdmin(QicaiModelAdmin):
         return format_cny(fund.amount)
 
 
-class ReleaseForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class ReleaseForm(VersionedForm):
     released_on = forms.DateField(label=_("拨付日期"), widget=DATE_WIDGET())
     voucher_number = forms.CharField(label=_("凭证号"), max_length=40)
 

@@ -11,7 +11,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Sum
+from django.db.models import F, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,6 @@ from projects.services.errors import StaleTransition, WorkflowError
 from projects.services.money import budget_problems, instalment_plan_create
 from projects.workflow import TRANSITIONS, Transition
 
-CODE_ATTEMPTS = 5
 S = Project.Status
 
 
@@ -45,28 +44,38 @@ def project_create(*, project: Project, by=None) -> Project:
     An implementing unit's project always belongs to the unit's own organisation and
     can only be put into a round that is open for applications.
 
-    Two people creating projects in the same round at once may read the same
-    highest sequence; the unique (round, sequence) constraint turns the loser's
-    insert into an IntegrityError, and it retries with the next number.
+    Codes are handed out one at a time per round: the round's row is locked before the
+    highest sequence is read, so people creating projects in one round at once queue
+    for a moment on PostgreSQL instead of reading the same number (retrying on the
+    unique constraint gave up after a few rounds of 20 at once). SQLite serialises
+    writers already (its transactions are IMMEDIATE). Should the code still be taken,
+    say by a row typed in by hand, the answer is a WorkflowError in Chinese.
     """
     if by is not None:
         project_creation_check(by=by, round_=project.round)
         if permissions.is_implementing_unit(by):
             project.implementing_unit_id = permissions.organization_id_of(by)
         project._history_user = by
-    for attempt in range(CODE_ATTEMPTS):
+    with transaction.atomic():
+        Round.objects.select_for_update().only("pk").get(pk=project.round_id)
         highest = Project.objects.filter(round_id=project.round_id).aggregate(m=Max("sequence"))["m"] or 0
         project.sequence = highest + 1
         project.code = project_code(year=project.round.year, sequence=project.sequence)
         try:
             with transaction.atomic():
                 project.save(force_insert=True)
-            return project
         except IntegrityError:
-            if attempt == CODE_ATTEMPTS - 1:
-                raise
             project.pk = None
-    raise AssertionError("unreachable")
+            taken = Project.objects.filter(
+                Q(round_id=project.round_id, sequence=project.sequence) | Q(code=project.code)
+            ).exists()
+            if not taken:
+                raise
+            raise WorkflowError(
+                _("项目编号 %(code)s 已被占用，项目未保存。请稍后重新提交；如仍不成功，请联系区民政局。")
+                % {"code": project.code}
+            ) from None
+    return project
 
 
 # -- workflow -------------------------------------------------------------------------

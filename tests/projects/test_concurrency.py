@@ -7,8 +7,8 @@ import pytest
 from django.db import connection, connections
 
 from projects.models import Project, ProjectTransition, Round
-from projects.services import StaleTransition, WorkflowError, project_approve
-from tests.factories import RoundFactory, project_in_state
+from projects.services import StaleTransition, WorkflowError, project_approve, project_create
+from tests.factories import OrganizationFactory, RoundFactory, ServiceCategoryFactory, project_in_state
 
 pytestmark = [
     # serialized_rollback restores the rows data migrations made (role groups) after each flush.
@@ -36,7 +36,7 @@ def race(*calls):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=30)
+        thread.join(timeout=60)
     return results
 
 
@@ -70,3 +70,26 @@ def test_two_approvals_in_one_round_never_exceed_its_budget(cast):
     refused = next(r for r in results if isinstance(r, WorkflowError))
     assert "剩余预算 10,000.00 元" in refused.message
     assert Project.objects.filter(status=Project.Status.APPROVED).count() == 1
+
+
+def test_twenty_new_projects_in_one_round_get_twenty_codes(cast):
+    round_ = RoundFactory(year=2014, status=Round.Status.OPEN)
+    category = ServiceCategoryFactory()
+    units = [OrganizationFactory() for _ in range(20)]
+
+    def create(unit):
+        project = Project(
+            title=f"{unit.name}的项目",
+            round=round_,
+            implementing_unit=unit,
+            category=category,
+            target_group="独居老人",
+            requested_amount=Decimal("20000.00"),
+        )
+        return lambda: project_create(project=project, by=cast["civil"])
+
+    results = race(*(create(unit) for unit in units))
+    assert [r for r in results if not isinstance(r, Project)] == []
+    codes = sorted(Project.objects.filter(round=round_).values_list("code", flat=True))
+    assert codes == [f"QC-2014-{n:03d}" for n in range(1, 21)]
+    assert sorted(r.code for r in results) == codes

@@ -1,10 +1,12 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import Organization, Project, Round
+from projects.validators import programme_date_problem
 
 
 class AwardType(models.Model):
@@ -113,6 +115,13 @@ class AwardRecord(models.Model):
 
     def __str__(self):
         return f"{self.round.year} {self.award_type} · {self.recipient_display}"
+
+    def clean(self):
+        super().clean()
+        if self.round_id and self.awarded_on:
+            problem = programme_date_problem(self.awarded_on, self.round.year)
+            if problem:
+                raise ValidationError({"awarded_on": problem})
 
     @property
     def recipient_display(self) -> str:

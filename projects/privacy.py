@@ -106,6 +106,28 @@ def reveal(*, user, record, field: str) -> str:
     return full_value(record, field)
 
 
+class LookupLimitReached(Exception):
+    pass
+
+
+def log_id_lookup(*, user) -> None:
+    """A search by full ID number: logged like a reveal, and limited per hour.
+
+    A search that answers "found" or "not found" for a typed number is an oracle: without a limit
+    a script could try the ~182,000 candidates the mask leaves. ``QICAI_ID_LOOKUPS_PER_HOUR``.
+    """
+    from django.conf import settings
+    from django.utils import timezone
+
+    from projects.models import PersonalDataAccess
+
+    since = timezone.now() - datetime.timedelta(hours=1)
+    recent = PersonalDataAccess.objects.filter(user=user, field=PersonalDataAccess.Field.LOOKUP, at__gte=since)
+    if recent.count() >= settings.QICAI_ID_LOOKUPS_PER_HOUR:
+        raise LookupLimitReached
+    PersonalDataAccess.objects.create(user=user, field=PersonalDataAccess.Field.LOOKUP)
+
+
 def log_unmasked_export(*, user, records: int, label: str) -> None:
     from projects.models import PersonalDataAccess
 

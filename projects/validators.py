@@ -206,3 +206,16 @@ def id_number_birth_date(id_number: str) -> datetime.date | None:
 def id_number_gender(id_number: str) -> str | None:
     """``male`` or ``female`` from the 17th character (odd: male), None for ""."""
     return ("male" if int(id_number[16]) % 2 else "female") if len(id_number) == 18 else None
+
+
+# An 18-character (or 15-digit) ID number, or a mobile number, typed into free text.
+PERSONAL_NUMBER_RE = re.compile(r"(?<!\d)\d{17}[\dXx](?!\w)|(?<!\d)\d{15}(?!\d)|(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def validate_no_personal_numbers(value: str) -> None:
+    """Free text (family situation, follow-up notes …) holds no ID or mobile number: text is never masked."""
+    if value and PERSONAL_NUMBER_RE.search(value):
+        raise ValidationError(
+            _("文字记录中请勿填写身份证号或手机号：文字不脱敏，会被其他有权查看的人看到。号码请登记在身份信息中。"),
+            code="personal_number",
+        )

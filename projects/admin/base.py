@@ -76,6 +76,21 @@ PROTECTED_LOOKUP_FIELDS = frozenset({"id_number", "phone", "date_of_birth"})
 # a unit filtering its evaluations by ?evaluators__id__exact=… would learn its evaluators from which
 # rows come back, and an evaluator filtering by ?scorecards__total__gte=… a colleague's draft score.
 EVALUATION_SECRET_FIELDS = frozenset({"evaluators", "evaluator", "scorecards", "assigned_evaluations"})
+# Which person key a case links to, and who recorded what, are for programme staff: a unit filtering its
+# cases by ?beneficiary__lte=… would learn whether a person it enrolled was already known elsewhere (an
+# older key), and ?consent_recorded_by__lt=… walks user ids.
+PERSON_KEY_FIELDS = frozenset({"beneficiary", "beneficiary_id"})
+USER_FIELDS = frozenset(
+    {"consent_recorded_by", "recorded_by", "uploaded_by", "released_by", "finalised_by", "actor", "user"}
+)
+
+
+def touches_staff_only_fields(path: str, user) -> bool:
+    """Whether a filter on ``path`` is reserved to programme staff (person keys also need view_beneficiary)."""
+    parts = set(path.split("__"))
+    if PERSON_KEY_FIELDS & parts and not permissions.can_see_same_person(user):
+        return True
+    return bool((EVALUATION_SECRET_FIELDS | USER_FIELDS) & parts) and not permissions.sees_whole_portfolio(user)
 
 
 def filter_path(list_filter_item) -> str:
@@ -85,10 +100,6 @@ def filter_path(list_filter_item) -> str:
     if isinstance(list_filter_item, tuple | list):
         return list_filter_item[0]
     return getattr(list_filter_item, "parameter_name", "")
-
-
-def touches_evaluation_secrets(path: str) -> bool:
-    return bool(EVALUATION_SECRET_FIELDS.intersection(path.split("__")))
 
 
 SUBMISSION_FIELD = "_submission"
@@ -117,7 +128,7 @@ class OneSubmissionPerForm:
             if token:
                 from projects.models import FormSubmission
 
-                done = FormSubmission.objects.filter(token=token).first()
+                done = FormSubmission.objects.filter(token=token, user=request.user).first()
                 if done is not None:
                     return self.repeated_submission_response(request, done)
                 request._qicai_submission = token
@@ -232,17 +243,13 @@ class QicaiModelAdmin(SafeChangeListAdmin, OneSubmissionPerForm, ServiceRefusals
     def lookup_allowed(self, lookup, value, request=None):
         if PROTECTED_LOOKUP_FIELDS.intersection(lookup.split("__")):
             return False
-        if touches_evaluation_secrets(lookup) and not (
-            request is not None and permissions.sees_whole_portfolio(request.user)
-        ):
+        if request is None or touches_staff_only_fields(lookup, request.user):
             return False
         return super().lookup_allowed(lookup, value, request)
 
     def get_list_filter(self, request):
         list_filter = super().get_list_filter(request)
-        if permissions.sees_whole_portfolio(request.user):
-            return list_filter
-        return [item for item in list_filter if not touches_evaluation_secrets(filter_path(item))]
+        return [item for item in list_filter if not touches_staff_only_fields(filter_path(item), request.user)]
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)

@@ -10,10 +10,11 @@
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Max, OuterRef, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -58,7 +59,7 @@ from projects.services import (
     unit_person_save,
 )
 from projects.services.casework import identity_from_id_number
-from projects.validators import id_number_gender, normalize_phone, validate_birth_date
+from projects.validators import normalize_phone, validate_birth_date
 
 
 def casework_projects(user):
@@ -330,29 +331,24 @@ class EnrollmentChangeForm(UserAwareForm):
         return value
 
     def clean(self):
+        # Checked only against what the user typed now, never against the stored ID number: an answer
+        # that depended on it ("the birth date does not match") would let the number be rebuilt.
         cleaned = super().clean()
-        id_number = cleaned.get("new_id_number") or self.instance.beneficiary.id_number
-        if id_number:
+        new_id = cleaned.get("new_id_number")
+        if new_id:
             try:
-                identity_from_id_number(
-                    {"date_of_birth": cleaned.get("new_date_of_birth"), "gender": cleaned.get("gender")}, id_number
-                )
+                identity = identity_from_id_number({"date_of_birth": cleaned.get("new_date_of_birth")}, new_id)
             except WorkflowError as error:
-                self.add_error(None, error.message)
-            if cleaned.get("new_id_number"):
-                # The ID number decides birth date and gender; the service sets both.
-                cleaned["gender"] = id_number_gender(id_number)
-                self.instance.gender = cleaned["gender"]
-        if (
-            cleaned.get("new_id_number")
-            and cleaned["new_id_number"] != self.instance.beneficiary.id_number
-            and Enrollment.objects.filter(
-                project=self.instance.project, beneficiary__id_number=cleaned["new_id_number"]
-            )
-            .exclude(pk=self.instance.pk)
-            .exists()
-        ):
-            self.add_error("new_id_number", gettext("该身份证号已在本项目的另一个案中登记。"))
+                self.add_error("new_date_of_birth", error.message)
+            else:
+                cleaned["gender"] = self.instance.gender = identity["gender"]
+            if (
+                new_id != self.instance.beneficiary.id_number
+                and Enrollment.objects.filter(project=self.instance.project, beneficiary__id_number=new_id)
+                .exclude(pk=self.instance.pk)
+                .exists()
+            ):
+                self.add_error("new_id_number", gettext("该身份证号已在本项目的另一个案中登记。"))
         return cleaned
 
 
@@ -460,7 +456,10 @@ class EnrollmentAdmin(RevealMixin, ExportMixin, QicaiModelAdmin):
         if obj is None:
             return self.add_fieldsets
         editing = self.has_change_permission(request, obj)
-        corrections = ["new_id_number", "new_date_of_birth", "new_phone"] if editing else []
+        # With an ID number, birth date and gender are the number's: they change by correcting it.
+        corrections = ["new_id_number", "new_phone"] if editing else []
+        if editing and not obj.beneficiary.id_number:
+            corrections.insert(1, "new_date_of_birth")
         heading = ["code", "project", "status"]
         if permissions.can_see_same_person(request.user):
             heading.append("person_key")
@@ -487,7 +486,9 @@ class EnrollmentAdmin(RevealMixin, ExportMixin, QicaiModelAdmin):
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else self.readonly_fields
+        if obj is None:
+            return []
+        return [*self.readonly_fields, "gender"] if obj.beneficiary.id_number else self.readonly_fields
 
     def get_inlines(self, request, obj):
         return [] if obj is None else self.inlines
@@ -626,7 +627,14 @@ class EnrollmentAdmin(RevealMixin, ExportMixin, QicaiModelAdmin):
                 error = problem.message
                 id_number = ""
             if id_number:
-                results = visible.filter(beneficiary__id_number=id_number)
+                try:
+                    privacy.log_id_lookup(user=request.user)
+                except privacy.LookupLimitReached:
+                    error = gettext("按身份证号查找过于频繁（每小时最多 %(limit)d 次），请稍后再试，或按姓名查找。") % {
+                        "limit": settings.QICAI_ID_LOOKUPS_PER_HOUR
+                    }
+                else:
+                    results = visible.filter(beneficiary__id_number=id_number)
             elif not error:
                 results = visible.filter(name__contains=term)
             results = results.order_by("code")[:100]
@@ -722,9 +730,11 @@ class ActivityForm(UserAwareForm):
         if "project" in self.fields:
             self.fields["project"].queryset = live
         if "attendees" in self.fields:
+            # Open cases may be added; cases that attended and have since closed stay on the activity.
+            attended = Q(pk__in=self.instance.attendees.values("pk")) if self.instance.pk else Q(pk__in=[])
             self.fields["attendees"].queryset = (
                 Enrollment.objects.visible_to(self.current_user)
-                .filter(project__in=live, status=Enrollment.Status.OPEN)
+                .filter(Q(project__in=live, status=Enrollment.Status.OPEN) | attended)
                 .select_related("project")
             )
             self.fields["attendees"].required = False

@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
             field=projects.fields.PhoneNumberField(
                 blank=True,
                 help_text="11位手机号，或带区号的固定电话，如 025-84561234。",
-                max_length=20,
+                max_length=30,
                 verbose_name="联系电话",
             ),
         ),

@@ -141,7 +141,7 @@ class Migration(migrations.Migration):
             field=projects.fields.PhoneNumberField(
                 blank=True,
                 help_text="11位手机号，或带区号的固定电话，如 025-84561234。",
-                max_length=20,
+                max_length=30,
                 verbose_name="联系电话",
             ),
         ),
@@ -151,7 +151,7 @@ class Migration(migrations.Migration):
             field=projects.fields.PhoneNumberField(
                 blank=True,
                 help_text="11位手机号，或带区号的固定电话，如 025-84561234。",
-                max_length=20,
+                max_length=30,
                 verbose_name="联系电话",
             ),
         ),
@@ -161,7 +161,7 @@ class Migration(migrations.Migration):
             field=projects.fields.PhoneNumberField(
                 blank=True,
                 help_text="11位手机号，或带区号的固定电话，如 025-84561234。",
-                max_length=20,
+                max_length=30,
                 verbose_name="联系电话",
             ),
         ),
@@ -171,7 +171,7 @@ class Migration(migrations.Migration):
             field=projects.fields.PhoneNumberField(
                 blank=True,
                 help_text="11位手机号，或带区号的固定电话，如 025-84561234。",
-                max_length=20,
+                max_length=30,
                 verbose_name="联系电话",
             ),
         ),
@@ -354,7 +354,7 @@ class Migration(migrations.Migration):
                 condition=models.Q(
                     ("registered_on__isnull", True),
                     models.Q(
-                        ("registered_on__gte", datetime.date(2000, 1, 1)),
+                        ("registered_on__gte", datetime.date(1980, 1, 1)),
                         ("registered_on__lte", datetime.date(2100, 12, 31)),
                     ),
                     _connector="OR",

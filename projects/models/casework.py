@@ -8,6 +8,8 @@ itself plus the shared identity. Page titles and ``__str__`` carry case numbers,
 names; ID and phone numbers are masked wherever they are shown (``projects.privacy``).
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -31,9 +33,11 @@ from projects.validators import (
     programme_date_problem,
     validate_birth_date,
     validate_id_number,
+    validate_no_personal_numbers,
 )
 
 MAX_HOUSEHOLD = 30
+EARLIEST_VOLUNTEER_DATE = datetime.date(1980, 1, 1)
 MAX_PARTICIPANTS = 10000
 
 
@@ -159,14 +163,16 @@ class Enrollment(models.Model):
             MaxValueValidator(MAX_HOUSEHOLD, _("家庭人口不能超过%(limit_value)s人。")),
         ],
     )
-    family_situation = models.TextField(_("家庭情况"), blank=True, help_text=_("家庭成员、照料、关系等。"))
+    family_situation = models.TextField(
+        _("家庭情况"), blank=True, help_text=_("家庭成员、照料、关系等。"), validators=[validate_no_personal_numbers]
+    )
     subsistence = models.CharField(_("低保/特困"), max_length=20, choices=Subsistence.choices, default=Subsistence.NONE)
     income_level = models.CharField(_("收入水平"), max_length=20, choices=Income.choices, blank=True)
-    personal_traits = models.TextField(_("个人特点"), blank=True)
-    social_factors = models.TextField(_("社会影响因素"), blank=True)
+    personal_traits = models.TextField(_("个人特点"), blank=True, validators=[validate_no_personal_numbers])
+    social_factors = models.TextField(_("社会影响因素"), blank=True, validators=[validate_no_personal_numbers])
     risk_level = models.CharField(_("风险等级"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW)
-    service_plan = models.TextField(_("服务计划"), blank=True)
-    goals = models.TextField(_("服务目标"), blank=True)
+    service_plan = models.TextField(_("服务计划"), blank=True, validators=[validate_no_personal_numbers])
+    goals = models.TextField(_("服务目标"), blank=True, validators=[validate_no_personal_numbers])
     consent_on = models.DateField(_("同意处理个人信息日期"), null=True, blank=True)
     consent_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -178,7 +184,7 @@ class Enrollment(models.Model):
     )
     status = models.CharField(_("个案状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
     closed_on = models.DateField(_("结案日期"), null=True, blank=True)
-    closing_summary = models.TextField(_("结案小结"), blank=True)
+    closing_summary = models.TextField(_("结案小结"), blank=True, validators=[validate_no_personal_numbers])
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -329,10 +335,17 @@ class Volunteer(models.Model):
         verbose_name = _("义工/志愿者")
         verbose_name_plural = _("义工/志愿者")
         ordering = ["organization", "name"]
-        constraints = [date_window_constraint("registered_on", "volunteer_registered_on_window")]
+        constraints = [
+            date_window_constraint("registered_on", "volunteer_registered_on_window", earliest=EARLIEST_VOLUNTEER_DATE)
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.registered_on and not EARLIEST_VOLUNTEER_DATE <= self.registered_on <= datetime.date.today():
+            raise ValidationError({"registered_on": _("登记日期应在1980年1月1日至今天之间。")})
 
 
 class FollowUp(models.Model):
@@ -351,10 +364,10 @@ class FollowUp(models.Model):
         choices=[("visit", _("入户探访")), ("interview", _("面谈")), ("phone", _("电话")), ("other", _("其他"))],
         default="visit",
     )
-    needs_change = models.TextField(_("需求变化"), blank=True)
-    circumstances = models.TextField(_("情况变化"), blank=True)
+    needs_change = models.TextField(_("需求变化"), blank=True, validators=[validate_no_personal_numbers])
+    circumstances = models.TextField(_("情况变化"), blank=True, validators=[validate_no_personal_numbers])
     risk_level = models.CharField(_("风险等级"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW)
-    note = models.TextField(_("跟踪记录"))
+    note = models.TextField(_("跟踪记录"), validators=[validate_no_personal_numbers])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -410,7 +423,7 @@ class Activity(models.Model):
         validators=[MaxValueValidator(MAX_PARTICIPANTS, _("参与人数不能超过%(limit_value)s人。"))],
     )
     attendees = models.ManyToManyField(Enrollment, verbose_name=_("参加的个案"), blank=True, related_name="activities")
-    description = models.TextField(_("活动内容"), blank=True)
+    description = models.TextField(_("活动内容"), blank=True, validators=[validate_no_personal_numbers])
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     objects = ScopedByProjectQuerySet.as_manager()
@@ -527,6 +540,13 @@ class CaseStory(models.Model):
     def __str__(self):
         return self.title
 
+    def clean(self):
+        super().clean()
+        if self.project_id and self.consent_on:
+            problem = programme_date_problem(self.consent_on, self.project.round.year, past_only=True)
+            if problem:
+                raise ValidationError({"consent_on": problem})
+
 
 class PersonalDataAccess(models.Model):
     """访问记录: a full ID number, birth date or phone number was shown to a user, or exported unmasked."""
@@ -536,6 +556,7 @@ class PersonalDataAccess(models.Model):
         DATE_OF_BIRTH = "date_of_birth", _("出生日期")
         PHONE = "phone", _("联系电话")
         EXPORT = "export", _("导出未脱敏数据")
+        LOOKUP = "lookup", _("按身份证号查找")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("查看人"), on_delete=models.PROTECT, related_name="+"

@@ -199,6 +199,18 @@ class Round(models.Model):
     def __str__(self):
         return self.title or f"{self.year}"
 
+    def clean(self):
+        super().clean()
+        if not self.year or not 2000 <= self.year <= 2100:
+            return  # the year's own check says why
+        errors = {}
+        for field in ("launch_date", "period_start", "period_end"):
+            problem = programme_date_problem(getattr(self, field), self.year)
+            if problem:
+                errors[field] = problem
+        if errors:
+            raise ValidationError(errors)
+
 
 class ServiceCategory(models.Model):
     name = models.CharField(_("名称"), max_length=40, unique=True)

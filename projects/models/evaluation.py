@@ -4,6 +4,7 @@ and each agency's standing with the association (行业自律)."""
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.models.core import Organization, Project
 from projects.querysets import EvaluationQuerySet, ScorecardQuerySet
+from projects.validators import programme_date_problem
 
 SCORE = {"max_digits": 5, "decimal_places": 2}
 
@@ -136,6 +138,13 @@ class Evaluation(models.Model):
 
     def __str__(self):
         return f"{self.project.code} {self.get_kind_display()}"
+
+    def clean(self):
+        super().clean()
+        if self.project_id and self.due_date:
+            problem = programme_date_problem(self.due_date, self.project.round.year)
+            if problem:
+                raise ValidationError({"due_date": problem})
 
 
 class Scorecard(models.Model):

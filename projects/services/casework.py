@@ -16,7 +16,13 @@ from projects.models import Activity, ActivityPhoto, Beneficiary, CaseStory, Enr
 from projects.models.casework import Gender
 from projects.services.errors import WorkflowError
 from projects.uploads import sniff_image
-from projects.validators import id_number_birth_date, id_number_gender, normalize_id_number, normalize_phone
+from projects.validators import (
+    id_number_birth_date,
+    id_number_gender,
+    normalize_id_number,
+    normalize_phone,
+    validate_no_personal_numbers,
+)
 
 IDENTITY_FIELDS = ("name", "gender", "date_of_birth", "phone", "community", "special_group")
 
@@ -155,12 +161,14 @@ def enrollment_correct_identity(
         relink = bool(new_id) and new_id != old_key.id_number
         if relink and Enrollment.objects.filter(project=enrollment.project, beneficiary__id_number=new_id).exists():
             raise WorkflowError(_("该身份证号已在本项目的另一个案中登记。"))
-        if key_id:
-            born, gender = id_number_birth_date(key_id), id_number_gender(key_id)
+        if new_id:
+            born, gender = id_number_birth_date(new_id), id_number_gender(new_id)
             if date_of_birth is not None and date_of_birth != born:
                 raise WorkflowError(_("出生日期与身份证号中的出生日期不一致，请核对。"))
-            if new_id:
-                changes.update(date_of_birth=born, gender=gender)
+            changes.update(date_of_birth=born, gender=gender)
+        elif key_id and date_of_birth is not None:
+            # The same answer whatever the date: one that said "does not match" would rebuild the number.
+            raise WorkflowError(_("有身份证号的个案，出生日期以身份证号为准；如有误，请更正身份证号。"))
         for key, value in changes.items():
             setattr(enrollment, key, value)
         _validated(enrollment)
@@ -180,6 +188,10 @@ def enrollment_close(*, enrollment: Enrollment, by, closed_on, summary: str) -> 
         raise WorkflowError(_("该个案已结案。"))
     if not (summary or "").strip():
         raise WorkflowError(_("结案须填写结案小结。"))
+    try:
+        validate_no_personal_numbers(summary)
+    except ValidationError as error:
+        raise WorkflowError(error.messages[0]) from None
     if closed_on is None or closed_on < enrollment.intake_date or closed_on > timezone.localdate():
         raise WorkflowError(_("结案日期应在接案日期与今天之间。"))
     claimed = Enrollment.objects.filter(pk=enrollment.pk, status=Enrollment.Status.OPEN).update(

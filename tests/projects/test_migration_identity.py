@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -71,11 +72,38 @@ def test_existing_people_and_cases_keep_their_identity(back_to_latest):
     Enrollment.objects.create(beneficiary=person, project=a, **intake)
     Enrollment.objects.create(beneficiary=person, project=b, **intake)
     SocialWorker.objects.create(name="社工", employer=first_unit, phone="+86 139 0000 1111")
+    # Values entered before the rules existed: a landline without area code, typos in dates.
+    legacy = Beneficiary.objects.create(
+        code="FW00000002",
+        name="李桂兰",
+        id_number="",
+        phone="8456 1234",
+        special_group="elderly",
+        registered_by=old.get_model("projects", "Organization").objects.get(name="乙机构"),
+        date_of_birth=datetime.date(2999, 1, 1),
+    )
+    odd = Enrollment.objects.create(
+        beneficiary=legacy,
+        project=a,
+        intake_date=datetime.date(9999, 12, 31),
+        consent_on=datetime.date(9999, 12, 31),
+        household_size=0,
+    )
+    FollowUp = old.get_model("projects", "FollowUp")
+    FollowUp.objects.create(enrollment=odd, date=datetime.date(1, 1, 1), note="探访")
+    SocialWorker.objects.create(name="社工乙", employer=first_unit, phone="abc<script>")
 
     new = migrate(AFTER)
     Enrollment = new.get_model("projects", "Enrollment")
     Beneficiary = new.get_model("projects", "Beneficiary")
-    cases = {e.project.code: e for e in Enrollment.objects.select_related("project")}
+    repaired = Enrollment.objects.get(beneficiary__code="FW00000002")
+    assert repaired.intake_date == repaired.consent_on == timezone.localdate(repaired.created_at)
+    assert repaired.household_size is None and repaired.date_of_birth is None
+    # Registered by a unit that has no case of the person: the phone goes to the earliest case, as it was.
+    assert repaired.phone == "8456 1234"
+    assert new.get_model("projects", "FollowUp").objects.get().date == timezone.localdate(repaired.created_at)
+    assert new.get_model("projects", "SocialWorker").objects.get(name="社工乙").phone == "abc<script>"
+    cases = {e.project.code: e for e in Enrollment.objects.exclude(pk=repaired.pk).select_related("project")}
     for case in cases.values():
         assert (case.name, case.gender, case.date_of_birth, case.community_id, case.special_group) == (
             "王秀英",
@@ -84,12 +112,12 @@ def test_existing_people_and_cases_keep_their_identity(back_to_latest):
             community.pk,
             "correction",
         )
-        assert case.code == f"{case.project.code}/001" and case.sequence == 1
+        assert case.code == f"{case.project.code}/{case.sequence:03d}"
     # The phone stays with the unit that recorded it, normalised.
     assert cases["QC-2013-001"].phone == "13812345678" and cases["QC-2013-002"].phone == ""
-    key = Beneficiary.objects.get()
+    key = Beneficiary.objects.get(code="FW00000001")
     assert (key.code, key.id_number) == ("FW00000001", "320105195803171220")
-    assert new.get_model("projects", "SocialWorker").objects.get().phone == "13900001111"
+    assert new.get_model("projects", "SocialWorker").objects.get(name="社工").phone == "13900001111"
     Group = new.get_model("auth", "Group")
     unit_perms = set(Group.objects.get(name="实施单位").permissions.values_list("codename", flat=True))
     assert "view_beneficiary" not in unit_perms and "view_enrollment" in unit_perms

@@ -26,3 +26,37 @@ def enroll(project, by, *, name="王秀英", id_number="", **identity):
         id_number=id_number,
         intake=dict(INTAKE),
     )
+
+
+def case_add_form(project, **overrides) -> dict:
+    """The new-case (个案建档) form as a unit fills it in, for posting to the admin."""
+    data = {
+        "project": project.pk,
+        "name": "孙建国",
+        "gender": "male",
+        "id_number": "",
+        "special_group": "elderly",
+        "intake_date": "2014-05-12",
+        "consent_on": "2014-05-12",
+        "subsistence": "none",
+        "risk_level": "medium",
+    }
+    return {**data, **overrides}
+
+
+def case_page_form(case, *, follow_ups: int = 0, needs: int = 0, **overrides) -> dict:
+    """The case page's form with the case's own values and empty inlines, for posting to the admin."""
+    data = {
+        "name": case.name,
+        "gender": case.gender,
+        "special_group": case.special_group,
+        "intake_date": case.intake_date.isoformat(),
+        "consent_on": case.consent_on.isoformat(),
+        "subsistence": "none",
+        "risk_level": "low",
+        "needs-TOTAL_FORMS": str(needs),
+        "needs-INITIAL_FORMS": "0",
+        "follow_ups-TOTAL_FORMS": str(follow_ups),
+        "follow_ups-INITIAL_FORMS": "0",
+    }
+    return {**data, **overrides}

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects.models import Activity, Beneficiary, Enrollment, PersonalDataAccess
-from tests.casework_factories import enroll, live_project, make_id
+from tests.casework_factories import case_add_form, case_page_form, enroll, live_project, make_id
 
 pytestmark = pytest.mark.django_db
 FULL_ID = make_id()
@@ -122,36 +122,20 @@ def test_lookup_by_post_within_scope(client, cast, served, unit2_org):
         assert served.code not in client.post(lookup, {"q": term}).content.decode()
 
 
-def intake_form(project, **overrides):
-    data = {
-        "project": project.pk,
-        "name": "孙建国",
-        "gender": "male",
-        "id_number": "",
-        "special_group": "elderly",
-        "intake_date": "2014-05-12",
-        "consent_on": "2014-05-12",
-        "subsistence": "none",
-        "risk_level": "medium",
-    }
-    data.update(overrides)
-    return data
-
-
 def test_enrolment_through_the_admin_links_the_same_id(client, cast, served, unit_org, unit2_org):
     other = live_project(unit2_org, round=served.project.round)
     client.force_login(cast["unit2"])
     add = reverse("admin:projects_enrollment_add")
     page = client.get(add).content.decode()
     assert other.code in page and served.project.code not in page  # only its own live projects
-    response = client.post(add, intake_form(other, name="王秀英", gender="", id_number=FULL_ID.lower()))
+    response = client.post(add, case_add_form(other, name="王秀英", gender="", id_number=FULL_ID.lower()))
     assert response.status_code == 302, response.content.decode()[-3000:]
     assert Beneficiary.objects.count() == 1 and Enrollment.objects.count() == 2
     mine = Enrollment.objects.get(project=other)
     assert (mine.gender, mine.date_of_birth.isoformat(), mine.phone) == ("male", "1958-03-17", "")
-    response = client.post(add, intake_form(other, name="王秀英", id_number=FULL_ID))
+    response = client.post(add, case_add_form(other, name="王秀英", id_number=FULL_ID))
     assert response.status_code == 200 and "已在本项目建档" in response.content.decode()
-    response = client.post(add, intake_form(other, id_number=FULL_ID[:17] + "5", consent_on=""))
+    response = client.post(add, case_add_form(other, id_number=FULL_ID[:17] + "5", consent_on=""))
     body = response.content.decode()
     assert response.status_code == 200 and "这个字段是必填项" in body
     assert Enrollment.objects.count() == 2
@@ -172,19 +156,7 @@ def test_identity_corrections_on_the_case_page(client, cast, served):
     other = enroll(served.project, cast["unit"], name="乙", id_number=make_id(serial="222"))
     client.force_login(cast["unit"])
     url = reverse("admin:projects_enrollment_change", args=[other.pk])
-    data = {
-        "name": "乙",
-        "gender": "female",
-        "special_group": "elderly",
-        "intake_date": "2014-05-10",
-        "consent_on": "2014-05-10",
-        "subsistence": "none",
-        "risk_level": "low",
-        "needs-TOTAL_FORMS": "0",
-        "needs-INITIAL_FORMS": "0",
-        "follow_ups-TOTAL_FORMS": "0",
-        "follow_ups-INITIAL_FORMS": "0",
-    }
+    data = case_page_form(other)
     response = client.post(url, {**data, "new_id_number": FULL_ID})
     assert response.status_code == 200 and "本项目的另一个案" in response.content.decode()
     response = client.post(url, {**data, "new_phone": "abc<script>"})
@@ -205,26 +177,20 @@ def test_follow_up_timeline_and_activity_with_hours(client, cast, served):
     )
     client.force_login(cast["unit"])
     change = reverse("admin:projects_enrollment_change", args=[served.pk])
-    data = {
-        "name": "王秀英",
-        "gender": "male",
-        "special_group": "elderly",
-        "intake_date": "2014-05-10",
-        "consent_on": "2014-05-10",
-        "subsistence": "none",
-        "risk_level": "low",
-        "needs-TOTAL_FORMS": "1",
-        "needs-INITIAL_FORMS": "0",
-        "needs-0-need": "psychological",
-        "needs-0-severity": "2",
-        "follow_ups-TOTAL_FORMS": "1",
-        "follow_ups-INITIAL_FORMS": "0",
-        "follow_ups-0-date": "2014-06-01",
-        "follow_ups-0-method": "visit",
-        "follow_ups-0-social_worker": worker.pk,
-        "follow_ups-0-risk_level": "medium",
-        "follow_ups-0-note": "入户探访，情绪低落，约定下周小组活动。",
-    }
+    data = case_page_form(
+        served,
+        needs=1,
+        follow_ups=1,
+        **{
+            "needs-0-need": "psychological",
+            "needs-0-severity": "2",
+            "follow_ups-0-date": "2014-06-01",
+            "follow_ups-0-method": "visit",
+            "follow_ups-0-social_worker": worker.pk,
+            "follow_ups-0-risk_level": "medium",
+            "follow_ups-0-note": "入户探访，情绪低落，约定下周小组活动。",
+        },
+    )
     response = client.post(change, data)
     assert response.status_code == 302, response.context["errors"] if response.context else response
     page = client.get(change).content.decode()

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from projects.models import Activity, Enrollment, FollowUp, FormSubmission, Project, SocialFund
 from projects.validators import normalize_phone
-from tests.casework_factories import enroll, live_project, make_id
+from tests.casework_factories import case_add_form, case_page_form, enroll, live_project, make_id
 from tests.factories import OrganizationFactory, RoundFactory, project_in_state
 
 pytestmark = pytest.mark.django_db
@@ -42,21 +42,6 @@ def test_phone_numbers_are_normalised(raw, normalised):
 def test_implausible_phone_numbers_are_refused(raw):
     with pytest.raises(ValidationError, match="请输入有效的电话号码"):
         normalize_phone(raw)
-
-
-def case_form(project, **overrides):
-    data = {
-        "project": project.pk,
-        "name": "孙建国",
-        "gender": "male",
-        "id_number": "",
-        "special_group": "elderly",
-        "intake_date": "2014-05-12",
-        "consent_on": "2014-05-12",
-        "subsistence": "none",
-        "risk_level": "medium",
-    }
-    return {**data, **overrides}
 
 
 def field_errors(response) -> dict[str, str]:
@@ -86,7 +71,7 @@ def field_errors(response) -> dict[str, str]:
 def test_case_form_refuses_implausible_values_naming_the_field(client, cast, unit_org, overrides, label, message):
     project = live_project(unit_org)
     client.force_login(cast["unit"])
-    response = client.post(reverse("admin:projects_enrollment_add"), case_form(project, **overrides))
+    response = client.post(reverse("admin:projects_enrollment_add"), case_add_form(project, **overrides))
     assert response.status_code == 200
     errors = field_errors(response)
     assert message in errors.get(label, ""), errors
@@ -96,7 +81,7 @@ def test_case_form_refuses_implausible_values_naming_the_field(client, cast, uni
 def test_phone_is_stored_normalised(client, cast, unit_org):
     project = live_project(unit_org)
     client.force_login(cast["unit"])
-    response = client.post(reverse("admin:projects_enrollment_add"), case_form(project, phone="+86 139 0000 1111"))
+    response = client.post(reverse("admin:projects_enrollment_add"), case_add_form(project, phone="+86 139 0000 1111"))
     assert response.status_code == 302
     assert Enrollment.objects.get().phone == "13900001111"
 
@@ -104,22 +89,11 @@ def test_phone_is_stored_normalised(client, cast, unit_org):
 def test_follow_up_and_activity_dates_must_be_plausible(client, cast, unit_org):
     case = enroll(live_project(unit_org), cast["unit"], id_number=make_id())
     client.force_login(cast["unit"])
-    base = {
-        "name": case.name,
-        "gender": case.gender,
-        "special_group": case.special_group,
-        "intake_date": "2014-05-10",
-        "consent_on": "2014-05-10",
-        "subsistence": "none",
-        "risk_level": "low",
-        "needs-TOTAL_FORMS": "0",
-        "needs-INITIAL_FORMS": "0",
-        "follow_ups-TOTAL_FORMS": "1",
-        "follow_ups-INITIAL_FORMS": "0",
-        "follow_ups-0-method": "visit",
-        "follow_ups-0-risk_level": "low",
-        "follow_ups-0-note": "探访",
-    }
+    base = case_page_form(
+        case,
+        follow_ups=1,
+        **{"follow_ups-0-method": "visit", "follow_ups-0-risk_level": "low", "follow_ups-0-note": "探访"},
+    )
     url = reverse("admin:projects_enrollment_change", args=[case.pk])
     for date, message in [
         ("9999-01-01", "日期不能晚于今天"),
@@ -226,24 +200,17 @@ def test_a_follow_up_posted_twice_is_recorded_once(client, cast, unit_org):
     client.force_login(cast["unit"])
     url = reverse("admin:projects_enrollment_change", args=[case.pk])
     token = submission_token(client.get(url).content.decode())
-    data = {
-        "name": case.name,
-        "gender": case.gender,
-        "special_group": case.special_group,
-        "intake_date": "2014-05-10",
-        "consent_on": "2014-05-10",
-        "subsistence": "none",
-        "risk_level": "low",
-        "needs-TOTAL_FORMS": "0",
-        "needs-INITIAL_FORMS": "0",
-        "follow_ups-TOTAL_FORMS": "1",
-        "follow_ups-INITIAL_FORMS": "0",
-        "follow_ups-0-date": "2014-06-01",
-        "follow_ups-0-method": "visit",
-        "follow_ups-0-risk_level": "low",
-        "follow_ups-0-note": "入户探访",
-        "_submission": token,
-    }
+    data = case_page_form(
+        case,
+        follow_ups=1,
+        _submission=token,
+        **{
+            "follow_ups-0-date": "2014-06-01",
+            "follow_ups-0-method": "visit",
+            "follow_ups-0-risk_level": "low",
+            "follow_ups-0-note": "入户探访",
+        },
+    )
     assert client.post(url, data).status_code == 302
     assert client.post(url, data).status_code == 302
     assert FollowUp.objects.count() == 1
@@ -260,7 +227,7 @@ def test_a_refusal_only_the_service_sees_shows_on_the_form_with_the_input_kept(c
     monkeypatch.setattr(casework, "enrollment_open", refuse)
     project = live_project(unit_org)
     client.force_login(cast["unit"])
-    response = client.post(reverse("admin:projects_enrollment_add"), case_form(project, name="孙建国"))
+    response = client.post(reverse("admin:projects_enrollment_add"), case_add_form(project, name="孙建国"))
     assert response.status_code == 200
     body = response.content.decode()
     assert "个案正由他人同时建档" in body and 'value="孙建国"' in body

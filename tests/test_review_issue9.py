@@ -17,7 +17,7 @@ from projects.models import (
     Volunteer,
 )
 from projects.services import enrollment_close
-from tests.casework_factories import enroll, live_project, make_id
+from tests.casework_factories import case_page_form, enroll, live_project, make_id
 
 pytestmark = pytest.mark.django_db
 
@@ -45,22 +45,6 @@ def test_a_unit_cannot_filter_its_cases_by_person_key(client, cast, unit_org, un
     assert client.get(f"{changelist}?beneficiary={known.beneficiary_id}").status_code == 200
 
 
-def case_page_data(case, **extra):
-    return {
-        "name": case.name,
-        "special_group": case.special_group,
-        "intake_date": case.intake_date.isoformat(),
-        "consent_on": case.consent_on.isoformat(),
-        "subsistence": "none",
-        "risk_level": "low",
-        "needs-TOTAL_FORMS": "0",
-        "needs-INITIAL_FORMS": "0",
-        "follow_ups-TOTAL_FORMS": "0",
-        "follow_ups-INITIAL_FORMS": "0",
-        **extra,
-    }
-
-
 def test_the_birth_date_correction_is_no_oracle_for_the_id_number(client, cast, unit_org):
     """With an ID number the birth date is the number's: any typed date gets the same answer."""
     case = enroll(live_project(unit_org), cast["unit"], id_number=make_id())
@@ -70,7 +54,7 @@ def test_the_birth_date_correction_is_no_oracle_for_the_id_number(client, cast, 
     assert 'name="new_date_of_birth"' not in page and 'name="gender"' not in page
     answers = set()
     for typed in ["1958-03-17", "1958-03-18", "1960-01-01"]:
-        response = client.post(url, case_page_data(case, new_date_of_birth=typed))
+        response = client.post(url, case_page_form(case, new_date_of_birth=typed))
         assert response.status_code == 200
         errors = response.context["adminform"].form.non_field_errors()
         answers.add(" ".join(errors))
@@ -111,7 +95,7 @@ def test_free_text_holds_no_id_or_mobile_number(client, cast, unit_org, field):
     client.force_login(cast["unit"])
     url = reverse("admin:projects_enrollment_change", args=[case.pk])
     for text in [f"儿子身份证{make_id(serial='555')}", "女儿电话13912345678，常联系"]:
-        response = client.post(url, case_page_data(case, **{field: text}))
+        response = client.post(url, case_page_form(case, **{field: text}))
         assert response.status_code == 200 and "请勿填写身份证号或手机号" in response.content.decode()
     from projects.services import WorkflowError
 

@@ -58,7 +58,7 @@ from projects.services import (
     normalized_id,
     unit_person_save,
 )
-from projects.services.casework import identity_from_id_number
+from projects.services.casework import IDENTITY_FIELDS, identity_from_id_number
 from projects.validators import normalize_phone, validate_birth_date
 
 
@@ -219,20 +219,26 @@ class FollowUpInline(NeedAssessmentInline):
         return formset
 
 
-IDENTITY_FIELDS = ["name", "gender", "date_of_birth", "phone", "community", "special_group"]
-INTAKE_FIELDS = [
-    "intake_date",
-    "consent_on",
-    "household_size",
-    "family_situation",
-    "subsistence",
-    "income_level",
-    "personal_traits",
-    "social_factors",
-    "risk_level",
-    "service_plan",
-    "goals",
+# What a unit learns at intake, on both the new-case form and the case page.
+INTAKE_FIELDSETS = [
+    (_("接案与同意"), {"fields": ["intake_date", "consent_on"]}),
+    (
+        _("家庭与个人情况"),
+        {
+            "fields": [
+                "household_size",
+                "family_situation",
+                "subsistence",
+                "income_level",
+                "personal_traits",
+                "social_factors",
+                "risk_level",
+            ]
+        },
+    ),
+    (_("服务计划"), {"fields": ["service_plan", "goals"]}),
 ]
+INTAKE_FIELDS = [name for _title, options in INTAKE_FIELDSETS for name in options["fields"]]
 
 
 class EnrollmentAddForm(UserAwareForm):
@@ -350,27 +356,6 @@ class EnrollmentChangeForm(UserAwareForm):
             ):
                 self.add_error("new_id_number", gettext("该身份证号已在本项目的另一个案中登记。"))
         return cleaned
-
-
-# What a unit learns at intake, on both the new-case form and the case page.
-INTAKE_FIELDSETS = [
-    (_("接案与同意"), {"fields": ["intake_date", "consent_on"]}),
-    (
-        _("家庭与个人情况"),
-        {
-            "fields": [
-                "household_size",
-                "family_situation",
-                "subsistence",
-                "income_level",
-                "personal_traits",
-                "social_factors",
-                "risk_level",
-            ]
-        },
-    ),
-    (_("服务计划"), {"fields": ["service_plan", "goals"]}),
-]
 
 
 @admin.register(Enrollment)

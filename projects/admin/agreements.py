@@ -29,6 +29,7 @@ from projects.services import (
     can_manage_agreements,
     can_upload_scan,
 )
+from projects.states import Action
 
 
 class AgreementAdminForm(forms.ModelForm):
@@ -146,10 +147,10 @@ class AgreementAdmin(ExportMixin, HistoryAdmin):
                     "can_terminate": obj.kind == Agreement.Kind.FRAMEWORK
                     and obj.status == Agreement.Status.SIGNED
                     and can_manage_agreements(user),
-                    "project_sign_url": reverse("admin:projects_project_transition", args=[obj.project_id, "sign"])
+                    "project_sign_url": reverse("admin:projects_project_transition", args=[obj.project_id, Action.SIGN])
                     if obj.kind == Agreement.Kind.PROJECT
                     and obj.status == Agreement.Status.DRAFT
-                    and permissions.can_transition_by_action(user, obj.project, "sign")
+                    and permissions.can_transition_by_action(user, obj.project, Action.SIGN)
                     else None,
                 }
             )

@@ -287,7 +287,7 @@ class EvaluationAdmin(QicaiModelAdmin):
             "overall_comment": request.POST.get("overall_comment", "")
             if posted
             else getattr(scorecard, "overall_comment", ""),
-            "submitted": scorecard is not None and scorecard.status == Scorecard.Status.SUBMITTED,
+            "scorecard_submitted": scorecard is not None and scorecard.status == Scorecard.Status.SUBMITTED,
             "errors": errors,
             "change_url": self._change_url(evaluation),
         }

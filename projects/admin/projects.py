@@ -30,6 +30,7 @@ from projects.services import (
     project_creation_check,
     round_remaining_budget,
 )
+from projects.states import Action
 from projects.stats import project_service_stats
 from projects.workflow import TRANSITIONS, transition_label, transitions_from
 
@@ -316,7 +317,7 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
                 return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request),
-            "remaining_budget": round_remaining_budget(project.round) if action == "approve" else None,
+            "remaining_budget": round_remaining_budget(project.round) if action == Action.APPROVE else None,
             "title": gettext("%(action)s：%(code)s") % {"action": transition.label, "code": project.code},
             "opts": self.opts,
             "project": project,
@@ -346,15 +347,15 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
 
     @admin.action(description=_("初审通过并推荐所选项目"), permissions=["review"])
     def bulk_recommend(self, request, queryset):
-        self._bulk(request, queryset, "recommend")
+        self._bulk(request, queryset, Action.RECOMMEND)
 
     @admin.action(description=_("按申请金额审定所选项目"), permissions=["approve"])
     def bulk_approve(self, request, queryset):
-        self._bulk(request, queryset, "approve", lambda project: {"amount": project.requested_amount})
+        self._bulk(request, queryset, Action.APPROVE, lambda project: {"amount": project.requested_amount})
 
     @admin.action(description=_("启动实施所选项目"), permissions=["start"])
     def bulk_start(self, request, queryset):
-        self._bulk(request, queryset, "start")
+        self._bulk(request, queryset, Action.START)
 
     def has_review_permission(self, request):
         return request.user.has_perm("projects.review_project")

@@ -27,6 +27,7 @@ from projects.querysets import (
     SocialWorkerQuerySet,
     VolunteerQuerySet,
 )
+from projects.states import EnrollmentStatus
 from projects.validators import (
     EARLIEST_BIRTH_DATE,
     date_window_constraint,
@@ -115,9 +116,7 @@ class Enrollment(models.Model):
     record of the person: two units serving the same person each keep their own.
     """
 
-    class Status(models.TextChoices):
-        OPEN = "open", _("服务中")
-        CLOSED = "closed", _("已结案")
+    Status = EnrollmentStatus
 
     class Subsistence(models.TextChoices):
         NONE = "none", _("无")
@@ -203,7 +202,7 @@ class Enrollment(models.Model):
             ),
             models.UniqueConstraint(fields=["project", "sequence"], name="enrollment_project_sequence_unique"),
             models.CheckConstraint(
-                condition=Q(status="open") | Q(closed_on__isnull=False),
+                condition=Q(status=EnrollmentStatus.OPEN) | Q(closed_on__isnull=False),
                 name="enrollment_closed_has_date",
                 violation_error_message=_("结案须填写结案日期。"),
             ),

@@ -13,6 +13,7 @@ from projects.formatting import format_cny, format_percent
 from projects.models import Agreement, Instalment, InstalmentCondition, Project, RoundInstalmentRule
 from projects.querysets import MONEY
 from projects.services.errors import StaleTransition, WorkflowError
+from projects.states import AgreementStatus
 
 FEN = Decimal("0.01")
 HUNDRED = Decimal("100")
@@ -99,7 +100,9 @@ def condition_unmet(instalment: Instalment) -> str | None:
     if project.needs_rectification:
         return _("项目正在整改，解除整改后方可拨付。")
     if instalment.condition == C.SIGNED:
-        signed = Agreement.objects.filter(project=project, kind="project", status="signed").exists()
+        signed = Agreement.objects.filter(
+            project=project, kind=Agreement.Kind.PROJECT, status=AgreementStatus.SIGNED
+        ).exists()
         if not signed:
             return _("项目协议尚未签订。")
     elif instalment.condition == C.MIDTERM_PASSED and project.midterm_passed_on is None:
@@ -161,8 +164,11 @@ def instalment_release(
         )["total"] or Decimal("0")
         if released + instalment.amount > (project.approved_amount or Decimal("0")):
             raise WorkflowError(
-                _("拨付后累计 %(total)s 元将超过审定金额 %(approved)s 元。")
-                % {"total": format_cny(released + instalment.amount), "approved": format_cny(project.approved_amount)}
+                _("拨付后累计 %(total)s 元将超过审定金额 %(approved_amount)s 元。")
+                % {
+                    "total": format_cny(released + instalment.amount),
+                    "approved_amount": format_cny(project.approved_amount),
+                }
             )
         claimed = Instalment.objects.filter(
             pk=instalment.pk, status=Instalment.Status.PLANNED, version=instalment.version

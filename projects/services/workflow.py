@@ -23,6 +23,7 @@ from projects.querysets import MONEY
 from projects.services.agreements import agreement_number, signing_party, term_problem
 from projects.services.errors import StaleTransition, WorkflowError
 from projects.services.money import budget_problems, instalment_plan_create
+from projects.states import Action, InstalmentStatus
 from projects.workflow import TRANSITIONS, Transition
 
 S = Project.Status
@@ -169,23 +170,23 @@ def project_submit(*, project: Project, by, comment: str = "", expected_version:
             raise WorkflowError(_("“%(round)s”不在申报期，不能提交。") % {"round": project.round})
 
     return _apply(
-        project=project, by=by, action="submit", comment=comment, expected_version=expected_version, checks=checks
+        project=project, by=by, action=Action.SUBMIT, comment=comment, expected_version=expected_version, checks=checks
     )
 
 
 def project_recommend(*, project: Project, by, comment: str = "", expected_version: int | None = None) -> Project:
     """The association passes its first review (初审) and recommends the project to civil affairs."""
-    return _apply(project=project, by=by, action="recommend", comment=comment, expected_version=expected_version)
+    return _apply(project=project, by=by, action=Action.RECOMMEND, comment=comment, expected_version=expected_version)
 
 
 def project_return(*, project: Project, by, comment: str, expected_version: int | None = None) -> Project:
     """The association sends the application back to its unit for revision (reason required)."""
-    return _apply(project=project, by=by, action="return", comment=comment, expected_version=expected_version)
+    return _apply(project=project, by=by, action=Action.RETURN, comment=comment, expected_version=expected_version)
 
 
 def project_reject(*, project: Project, by, comment: str, expected_version: int | None = None) -> Project:
     """The association declines to recommend the project (reason required)."""
-    return _apply(project=project, by=by, action="reject", comment=comment, expected_version=expected_version)
+    return _apply(project=project, by=by, action=Action.REJECT, comment=comment, expected_version=expected_version)
 
 
 def round_committed_amount(round_id: int, *, excluding_project_id: int | None = None) -> Decimal:
@@ -196,7 +197,9 @@ def round_committed_amount(round_id: int, *, excluding_project_id: int | None = 
     committed = Project.objects.filter(round_id=round_id, approved_amount__isnull=False).exclude(
         status__in=[S.REJECTED, S.TERMINATED]
     )
-    paid_out = Instalment.objects.filter(project__round_id=round_id, project__status=S.TERMINATED, status="released")
+    paid_out = Instalment.objects.filter(
+        project__round_id=round_id, project__status=S.TERMINATED, status=InstalmentStatus.RELEASED
+    )
     if excluding_project_id:
         committed = committed.exclude(pk=excluding_project_id)
     live = committed.aggregate(total=Sum("approved_amount", output_field=MONEY))["total"] or Decimal("0")
@@ -242,7 +245,7 @@ def project_approve(*, project: Project, by, amount, comment: str = "", expected
     return _apply(
         project=project,
         by=by,
-        action="approve",
+        action=Action.APPROVE,
         comment=comment,
         expected_version=expected_version,
         changes={"approved_amount": amount},
@@ -296,7 +299,7 @@ def project_sign(
     return _apply(
         project=project,
         by=by,
-        action="sign",
+        action=Action.SIGN,
         comment=comment,
         expected_version=expected_version,
         side_effects=side_effects,
@@ -305,7 +308,7 @@ def project_sign(
 
 def project_start(*, project: Project, by, comment: str = "", expected_version: int | None = None) -> Project:
     """A contracted project starts its service."""
-    return _apply(project=project, by=by, action="start", comment=comment, expected_version=expected_version)
+    return _apply(project=project, by=by, action=Action.START, comment=comment, expected_version=expected_version)
 
 
 def project_terminate(*, project: Project, by, comment: str, expected_version: int | None = None) -> Project:
@@ -321,7 +324,7 @@ def project_terminate(*, project: Project, by, comment: str, expected_version: i
     return _apply(
         project=project,
         by=by,
-        action="terminate",
+        action=Action.TERMINATE,
         comment=comment,
         expected_version=expected_version,
         side_effects=side_effects,
@@ -330,17 +333,17 @@ def project_terminate(*, project: Project, by, comment: str, expected_version: i
 
 def project_archive(*, project: Project, by, comment: str = "", expected_version: int | None = None) -> Project:
     """File a completed project."""
-    return _apply(project=project, by=by, action="archive", comment=comment, expected_version=expected_version)
+    return _apply(project=project, by=by, action=Action.ARCHIVE, comment=comment, expected_version=expected_version)
 
 
 TRANSITION_SERVICES = {
-    "submit": project_submit,
-    "recommend": project_recommend,
-    "return": project_return,
-    "reject": project_reject,
-    "approve": project_approve,
-    "sign": project_sign,
-    "start": project_start,
-    "terminate": project_terminate,
-    "archive": project_archive,
+    Action.SUBMIT: project_submit,
+    Action.RECOMMEND: project_recommend,
+    Action.RETURN: project_return,
+    Action.REJECT: project_reject,
+    Action.APPROVE: project_approve,
+    Action.SIGN: project_sign,
+    Action.START: project_start,
+    Action.TERMINATE: project_terminate,
+    Action.ARCHIVE: project_archive,
 }

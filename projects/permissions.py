@@ -133,14 +133,12 @@ def can_view_agreement(user, agreement: Agreement) -> bool:
 
 def can_record_social_funds(user, project: Project) -> bool:
     """Matched funds are recorded by the project's unit or by programme staff, while the project is alive."""
-    from projects.models import Project as ProjectModel
 
-    closed = {ProjectModel.Status.REJECTED, ProjectModel.Status.TERMINATED, ProjectModel.Status.ARCHIVED}
     return (
         is_active_staff(user)
         and user.has_perm("projects.change_socialfund")
         and can_view_project(user, project)
-        and project.status not in closed
+        and project.status not in states.CLOSED_TO_FUNDS
     )
 
 

@@ -108,7 +108,7 @@ def can_delete_project(user, project: Project) -> bool:
         and user.has_perm("projects.delete_project")
         and project.status == ProjectModel.Status.DRAFT
         and can_view_project(user, project)
-        and not project.transitions.exists()
+        and not project.audit_entries.transitions().exists()
     )
 
 

@@ -108,6 +108,13 @@ class ProjectQuerySet(models.QuerySet):
             return self.filter(Exists(assigned))
         return self.none()
 
+    def casework_by(self, user):
+        """The projects in which ``user`` may record casework now: the twin of ``permissions.can_keep_casework``."""
+        projects = self.visible_to(user).filter(status__in=states.CASEWORK)
+        if not user.is_superuser:
+            projects = projects.filter(implementing_unit_id=permissions.organization_id_of(user))
+        return projects.select_related("round")
+
     def in_round(self, round_):
         return self.filter(round=round_)
 
@@ -174,14 +181,28 @@ class AgreementQuerySet(models.QuerySet):
         return self.select_related("round", "project", "party_a", "party_b")
 
 
-class ProjectTransitionQuerySet(models.QuerySet):
+class AuditEntryQuerySet(models.QuerySet):
+    """Programme staff read every entry; those who see a project read its public timeline entries."""
+
     def visible_to(self, user):
+        from projects.audit import PROJECT_VISIBLE
         from projects.models import Project
 
-        return self.filter(project__in=Project.objects.visible_to(user))
+        if permissions.sees_whole_portfolio(user):
+            return self
+        return self.filter(project__in=Project.objects.visible_to(user), action__in=PROJECT_VISIBLE)
 
     def for_list(self):
-        return self.select_related("project", "actor")
+        return self.select_related("actor", "project", "content_type")
+
+    def transitions(self):
+        """The workflow transitions (not the creation of the project)."""
+        from projects.audit import TRANSITION_ACTIONS
+
+        return self.filter(action__in=TRANSITION_ACTIONS)
+
+    def timeline_of(self, project):
+        return self.filter(project=project).select_related("actor").order_by("at", "pk")
 
 
 class ScopedByProjectQuerySet(models.QuerySet):

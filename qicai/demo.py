@@ -520,7 +520,11 @@ class DemoSeeder:
         self.count("协议", created)
         for project in round_.projects.select_related("implementing_unit").order_by("sequence"):
             awaiting = year == 2013 and project.sequence in AWAITING_SIGNATURE_2013
-            if awaiting and project.status == Project.Status.IN_PROGRESS and not project.transitions.exists():
+            if (
+                awaiting
+                and project.status == Project.Status.IN_PROGRESS
+                and not project.audit_entries.transitions().exists()
+            ):
                 Project.objects.filter(pk=project.pk).update(status=Project.Status.APPROVED)
             _agreement, created = Agreement.objects.get_or_create(
                 number=f"QCXY-{year}-{project.sequence:03d}",

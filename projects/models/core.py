@@ -15,7 +15,6 @@ from projects.querysets import (
     InstalmentQuerySet,
     OrganizationQuerySet,
     ProjectQuerySet,
-    ProjectTransitionQuerySet,
     RoundQuerySet,
     ScopedByProjectQuerySet,
 )
@@ -478,31 +477,6 @@ class Agreement(models.Model):
         super().clean()
         if self.project_id and self.round_id and self.project.round_id != self.round_id:
             raise ValidationError({"round": _("协议的年度批次应与项目的年度批次一致。")})
-
-
-class ProjectTransition(models.Model):
-    """One row per workflow transition, written in the same transaction as the status change."""
-
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="transitions")
-    action = models.CharField(_("操作"), max_length=20)
-    from_status = models.CharField(_("原状态"), max_length=20, choices=Project.Status.choices)
-    to_status = models.CharField(_("新状态"), max_length=20, choices=Project.Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
-    )
-    comment = models.TextField(_("意见/说明"), blank=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-
-    objects = ProjectTransitionQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("流转记录")
-        verbose_name_plural = _("流转记录")
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["project", "-created_at"], name="transition_project_time")]
-
-    def __str__(self):
-        return f"{self.project.code}: {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class BudgetCategory(models.Model):

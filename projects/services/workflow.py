@@ -10,14 +10,16 @@ transaction. Notifications go out only once the transaction has committed.
 import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects import permissions
+from projects.audit import AuditAction, log_action, transition_action
 from projects.formatting import format_cny
-from projects.models import Agreement, Project, ProjectTransition, Round
+from projects.models import Agreement, AuditEntry, Project, Round
 from projects.notifications import notifications_enabled, notify_transition
 from projects.querysets import MONEY
 from projects.services.agreements import agreement_number, signing_party, term_problem
@@ -76,6 +78,20 @@ def project_create(*, project: Project, by=None) -> Project:
                 _("项目编号 %(code)s 已被占用，项目未保存。请稍后重新提交；如仍不成功，请联系区民政局。")
                 % {"code": project.code}
             ) from None
+        log_action(action=AuditAction.PROJECT_CREATE, actor=by, obj=project)
+    return project
+
+
+def project_update(*, project: Project, by) -> Project:
+    """Save changes to an application's fields (never its status or approved amount: those are transitions)."""
+    if not permissions.can_edit_project(by, project):
+        raise WorkflowError(_("该项目当前不能修改：实施单位只能在草稿或退回修改时修改申报内容。"))
+    try:
+        project.full_clean(exclude=["round", "implementing_unit", "category"])
+    except ValidationError as error:
+        raise WorkflowError("；".join(error.messages)) from None
+    project._history_user = by
+    project.save()
     return project
 
 
@@ -108,6 +124,7 @@ def _apply(
     changes: dict | None = None,
     checks=None,
     side_effects=None,
+    audit_data: dict | None = None,
 ) -> Project:
     transition = TRANSITIONS[action]
     _check_allowed(project=project, by=by, transition=transition, expected_version=expected_version)
@@ -125,13 +142,11 @@ def _apply(
         if not claimed:
             raise StaleTransition(_("该项目已被他人处理，本次操作未生效。请刷新后查看最新状态。"))
         project.refresh_from_db()
-        log = ProjectTransition.objects.create(
-            project=project,
-            action=action,
-            from_status=from_status,
-            to_status=project.status,
+        entry = log_action(
+            action=transition_action(action),
             actor=by,
-            comment=comment,
+            obj=project,
+            **{"from": from_status, "to": project.status, "comment": comment, **(audit_data or {})},
         )
         Project.history.bulk_history_create(
             [project], update=True, default_user=by, default_change_reason=str(transition.label)
@@ -139,12 +154,12 @@ def _apply(
         if side_effects:
             side_effects()
         if notifications_enabled():
-            transaction.on_commit(lambda: _notify(log.pk))
+            transaction.on_commit(lambda: _notify(entry.pk))
     return project
 
 
-def _notify(log_id: int) -> None:
-    notify_transition(ProjectTransition.objects.select_related("project", "actor").get(pk=log_id))
+def _notify(entry_id: int) -> None:
+    notify_transition(AuditEntry.objects.select_related("project", "actor").get(pk=entry_id))
 
 
 def project_submit(*, project: Project, by, comment: str = "", expected_version: int | None = None) -> Project:

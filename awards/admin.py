@@ -66,12 +66,6 @@ class NominationForm(forms.ModelForm):
         model = Nomination
         fields = ["round", "award_type", "project", "organization", "person_name", "reason"]
 
-    def clean(self):
-        cleaned = super().clean()
-        if not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", gettext("请写明提名理由。"))
-        return cleaned
-
 
 class ConfirmForm(forms.Form):
     rank = forms.IntegerField(label=_("名次"), required=False, min_value=1)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from awards.constants import EXCELLENT_PROJECT
 from awards.models import AwardRecord, AwardType, Nomination
+from projects.audit import AuditAction, log_action
 from projects.services import WorkflowError, round_ranking
 
 
@@ -72,12 +73,13 @@ def nomination_create(*, nomination: Nomination, by) -> Nomination:
     if not by.has_perm("awards.add_nomination"):
         raise WorkflowError(_("您的角色不能提名。"))
     if not (nomination.reason or "").strip():
-        raise WorkflowError(_("请写明提名理由。"))
+        raise WorkflowError(_("请写明提名理由。"), field="reason")
     nomination.source = Nomination.Source.ASSOCIATION
     nomination.status = Nomination.Status.PENDING
     try:
         with transaction.atomic():
             nomination.save()
+            log_action(action=AuditAction.NOMINATION_CREATE, actor=by, obj=nomination, project=nomination.project)
     except IntegrityError:
         raise WorkflowError(_("该对象已被提名此奖项。")) from None
     return nomination
@@ -120,6 +122,14 @@ def nomination_confirm(
         )
         if not claimed:
             raise WorkflowError(_("该提名已被他人处理。"))
+        log_action(
+            action=AuditAction.NOMINATION_CONFIRM,
+            actor=by,
+            obj=nomination,
+            project=nomination.project,
+            award=str(award_type),
+            rank=rank,
+        )
     nomination.refresh_from_db()
     return record
 
@@ -129,10 +139,18 @@ def nomination_decline(*, nomination: Nomination, by, note: str) -> Nomination:
         raise WorkflowError(_("只有社工委可以不采纳提名。"))
     if not (note or "").strip():
         raise WorkflowError(_("请写明不采纳的理由。"))
-    claimed = Nomination.objects.filter(pk=nomination.pk, status=Nomination.Status.PENDING).update(
-        status=Nomination.Status.DECLINED, decided_by=by, decided_at=timezone.now(), decision_note=note.strip()
-    )
-    if not claimed:
-        raise WorkflowError(_("该提名已被他人处理。"))
+    with transaction.atomic():
+        claimed = Nomination.objects.filter(pk=nomination.pk, status=Nomination.Status.PENDING).update(
+            status=Nomination.Status.DECLINED, decided_by=by, decided_at=timezone.now(), decision_note=note.strip()
+        )
+        if not claimed:
+            raise WorkflowError(_("该提名已被他人处理。"))
+        log_action(
+            action=AuditAction.NOMINATION_DECLINE,
+            actor=by,
+            obj=nomination,
+            project=nomination.project,
+            comment=note.strip(),
+        )
     nomination.refresh_from_db()
     return nomination

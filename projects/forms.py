@@ -80,13 +80,6 @@ class SignForm(TransitionForm):
         self.fields["term_end"].initial = self.project.end_date
         self.order_fields(["signed_date", "term_start", "term_end", "comment", "version"])
 
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("term_start"), cleaned.get("term_end")
-        if start and end and end < start:
-            self.add_error("term_end", _("协议期限结束日期不能早于开始日期。"))
-        return cleaned
-
     def service_arguments(self) -> dict:
         return {
             **super().service_arguments(),

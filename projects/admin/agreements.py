@@ -23,7 +23,6 @@ from projects.services import (
     WorkflowError,
     agreement_attach_scan,
     agreement_create,
-    agreement_creation_problems,
     agreement_sign_framework,
     agreement_terminate,
     can_manage_agreements,
@@ -36,17 +35,6 @@ class AgreementAdminForm(forms.ModelForm):
     class Meta:
         model = Agreement
         fields = ["kind", "title", "round", "project", "party_a", "party_b", "amount", "term_start", "term_end", "note"]
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.instance.pk:
-            candidate = Agreement(**{k: v for k, v in cleaned.items() if k in {"kind", "round", "project"}})
-            candidate.term_start, candidate.term_end = cleaned.get("term_start"), cleaned.get("term_end")
-            if candidate.kind == Agreement.Kind.PROJECT and candidate.project and not candidate.round_id:
-                candidate.round = candidate.project.round
-            for problem in agreement_creation_problems(candidate) if candidate.kind else []:
-                self.add_error(None, problem)
-        return cleaned
 
 
 class ScanForm(forms.Form):

@@ -33,6 +33,7 @@ from projects.services import (
     evaluation_assign,
     evaluation_create,
     evaluation_finalise,
+    evaluation_update,
     rectification_clear,
     round_ranking,
     rubric_revise,
@@ -164,15 +165,9 @@ class EvaluationAdmin(QicaiModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
-        created = evaluation_create(
-            project=form.cleaned_data["project"],
-            kind=form.cleaned_data["kind"],
-            template=form.cleaned_data["template"],
-            due_date=form.cleaned_data["due_date"],
-            by=request.user,
-        )
-        obj.pk, obj.version, obj._state.adding, obj._state.db = created.pk, created.version, False, created._state.db
+            evaluation_update(evaluation=obj, by=request.user)
+        else:
+            evaluation_create(evaluation=obj, by=request.user)
 
     def get_list_display(self, request):
         # Units do not learn who evaluates them while it matters; programme staff and evaluators do.

@@ -3,12 +3,15 @@ and finalising: the trimmed mean, the grade, and the project's next step or rect
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects import permissions, roles
+from projects.audit import AuditAction, log_action
+from projects.formatting import person_name
 from projects.models import (
     Evaluation,
     EvaluationKind,
@@ -44,6 +47,7 @@ def rubric_revise(*, template: RubricTemplate, by) -> RubricTemplate:
             RubricCriterion(template=revised, name=c.name, max_score=c.max_score, guidance=c.guidance, order=c.order)
             for c in template.criteria.all()
         )
+        log_action(action=AuditAction.RUBRIC_REVISE, actor=by, obj=revised, of=str(template))
     return revised
 
 
@@ -72,7 +76,20 @@ def grade_for(score: Decimal, round_) -> str:
     return Grade.FAIL
 
 
-def evaluation_create(*, project: Project, kind: str, template: RubricTemplate, due_date, by) -> Evaluation:
+def evaluation_create(
+    *,
+    by,
+    evaluation: Evaluation | None = None,
+    project: Project | None = None,
+    kind: str = "",
+    template: RubricTemplate | None = None,
+    due_date=None,
+) -> Evaluation:
+    """Open a mid-term or final evaluation of a running project: the unsaved ``evaluation``, or one
+    made of ``project``, ``kind``, ``template`` and ``due_date``."""
+    if evaluation is None:
+        evaluation = Evaluation(project=project, kind=kind, template=template, due_date=due_date)
+    project, kind, template = evaluation.project, evaluation.kind, evaluation.template
     if not by.has_perm("projects.assign_evaluators"):
         raise WorkflowError(_("只有民政/社工办可以组织评估。"))
     if template.kind != kind:
@@ -88,10 +105,32 @@ def evaluation_create(*, project: Project, kind: str, template: RubricTemplate, 
             % {"status": project.get_status_display(), "kind": EvaluationKind(kind).label}
         )
     try:
+        # One evaluation of each kind per project: the database's constraint says so, with its own message below.
+        evaluation.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        raise WorkflowError("；".join(error.messages)) from None
+    try:
         with transaction.atomic():
-            return Evaluation.objects.create(project=project, kind=kind, template=template, due_date=due_date)
+            evaluation.save(force_insert=True)
+            log_action(action=AuditAction.EVALUATION_CREATE, actor=by, obj=evaluation, due_date=evaluation.due_date)
     except IntegrityError:
-        raise WorkflowError(_("该项目已有%(kind)s。") % {"kind": EvaluationKind(kind).label}) from None
+        evaluation.pk = None
+        raise WorkflowError(_("该项目已有%(kind)s。") % {"kind": EvaluationKind(kind).label}, field="kind") from None
+    return evaluation
+
+
+def evaluation_update(*, evaluation: Evaluation, by) -> Evaluation:
+    """Change an open evaluation's due date (its project, kind and template are fixed once it exists)."""
+    if not by.has_perm("projects.assign_evaluators"):
+        raise WorkflowError(_("您不能修改评估安排。"))
+    if evaluation.status != Evaluation.Status.OPEN:
+        raise WorkflowError(_("评估已定级，不能再修改。"))
+    try:
+        evaluation.full_clean()
+    except ValidationError as error:
+        raise WorkflowError("；".join(error.messages)) from None
+    evaluation.save(update_fields=["due_date"])
+    return evaluation
 
 
 def conflict_of_interest(evaluator, project: Project) -> str | None:
@@ -115,8 +154,10 @@ def evaluation_assign(*, evaluation: Evaluation, evaluator, by) -> Evaluation:
         raise WorkflowError(_("只能指派评估专家角色的用户。"))
     problem = conflict_of_interest(evaluator, evaluation.project)
     if problem:
-        raise WorkflowError(problem)
-    evaluation.evaluators.add(evaluator)
+        raise WorkflowError(problem, field="evaluator")
+    with transaction.atomic():
+        evaluation.evaluators.add(evaluator)
+        log_action(action=AuditAction.EVALUATION_ASSIGN, actor=by, obj=evaluation, evaluator=person_name(evaluator))
     return evaluation
 
 
@@ -163,6 +204,14 @@ def scorecard_save(*, evaluation: Evaluation, by, scores: dict, overall_comment:
             scorecard.status = Scorecard.Status.SUBMITTED
             scorecard.submitted_at = timezone.now()
         scorecard.save()
+        if submit:
+            log_action(
+                action=AuditAction.SCORECARD_SUBMIT,
+                actor=by,
+                obj=evaluation,
+                project=evaluation.project,
+                total=scorecard.total,
+            )
     return scorecard
 
 
@@ -202,6 +251,16 @@ def evaluation_finalise(*, evaluation: Evaluation, by, expected_version: int | N
             raise StaleTransition(_("该评估已被他人定级，本次操作未生效。"))
         figures = {"kind": evaluation.get_kind_display(), "score": score, "grade": Grade(grade).label}
         comment = _("%(kind)s得分 %(score)s，等级：%(grade)s") % figures
+        # One row for every grade, failing ones too (a failed grade moves no state but puts the project
+        # under rectification).
+        log_action(
+            action=AuditAction.EVALUATION_FINALISE,
+            actor=by,
+            obj=evaluation,
+            score=score,
+            grade=Grade(grade).label,
+            rectification=grade == Grade.FAIL,
+        )
         if grade == Grade.FAIL:
             Project.objects.filter(pk=project.pk).update(
                 needs_rectification=True,
@@ -227,13 +286,15 @@ def rectification_clear(*, project: Project, by, note: str) -> Project:
         raise WorkflowError(_("该项目不在整改中。"))
     if not (note or "").strip():
         raise WorkflowError(_("请写明整改完成情况。"))
-    claimed = Project.objects.filter(pk=project.pk, needs_rectification=True).update(
-        needs_rectification=False,
-        rectification_note=f"{project.rectification_note}\n" + _("已解除整改：%(note)s") % {"note": note.strip()},
-    )
-    if not claimed:
-        raise StaleTransition(_("该项目已被他人解除整改。"))
-    project.refresh_from_db()
+    with transaction.atomic():
+        claimed = Project.objects.filter(pk=project.pk, needs_rectification=True).update(
+            needs_rectification=False,
+            rectification_note=f"{project.rectification_note}\n" + _("已解除整改：%(note)s") % {"note": note.strip()},
+        )
+        if not claimed:
+            raise StaleTransition(_("该项目已被他人解除整改。"))
+        project.refresh_from_db()
+        log_action(action=AuditAction.RECTIFICATION_CLEAR, actor=by, obj=project, comment=note.strip())
     return project
 
 

@@ -232,10 +232,10 @@ def test_passed_final_completes_the_project(cast, running, rubric):
     RubricCriterion.objects.create(template=final, name="服务成效", max_score=100)
     with pytest.raises(WorkflowError, match="不适用"):
         evaluation_create(
-            project=running, kind="final", template=rubric, due_date=datetime.date.today(), by=cast["civil"]
+            project=running, kind="final", template=rubric, due_date=datetime.date(2015, 6, 30), by=cast["civil"]
         )
     evaluation = evaluation_create(
-        project=running, kind="final", template=final, due_date=datetime.date.today(), by=cast["civil"]
+        project=running, kind="final", template=final, due_date=datetime.date(2015, 6, 30), by=cast["civil"]
     )
     expert = experts(1)[0]
     evaluation_assign(evaluation=evaluation, evaluator=expert, by=cast["civil"])
@@ -247,7 +247,7 @@ def test_passed_final_completes_the_project(cast, running, rubric):
 
 def test_rubric_in_use_is_frozen_and_revised_into_a_new_version(cast, running, rubric):
     evaluation_create(
-        project=running, kind="midterm", template=rubric, due_date=datetime.date.today(), by=cast["civil"]
+        project=running, kind="midterm", template=rubric, due_date=datetime.date(2015, 6, 30), by=cast["civil"]
     )
     assert rubric.in_use
     revised = rubric_revise(template=rubric, by=cast["civil"])

@@ -5,8 +5,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from projects import permissions
 from projects.admin.base import QicaiModelAdmin, ReadOnlyInline
-from projects.audit import PERSONAL_DATA
+from projects.audit import PERSONAL_DATA, PROJECT_VISIBLE, AuditAction
 from projects.formatting import person_name
 from projects.models import AuditEntry
 from projects.privacy import field_label
@@ -31,6 +32,20 @@ def entry_summary(entry: AuditEntry) -> str:
     if entry.comment:
         parts.append(entry.comment)
     return "；".join(str(p) for p in parts)
+
+
+class ActionFilter(admin.SimpleListFilter):
+    """The actions to filter by: those whose entries the user may read."""
+
+    title = _("操作")
+    parameter_name = "action__exact"
+
+    def lookups(self, request, model_admin):
+        visible = AuditAction if permissions.sees_whole_portfolio(request.user) else PROJECT_VISIBLE
+        return [(action.value, action.label) for action in AuditAction if action in visible]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
 
 
 class TimelineInline(ReadOnlyInline):
@@ -64,7 +79,7 @@ class AuditEntryAdmin(QicaiModelAdmin):
     """Every state change and sensitive action across the portfolio, for civil affairs and the committee."""
 
     list_display = ["at", "action_label", "actor_display", "record", "project", "summary"]
-    list_filter = ["action", ("project__round", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [ActionFilter, ("project__round", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["object_repr", "project__code"]
     date_hierarchy = "at"
     fields = ["at", "action_label", "actor_display", "record", "project", "summary"]

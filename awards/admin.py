@@ -1,9 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.template.response import TemplateResponse
+from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -12,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from awards.models import AwardRecord, AwardType, Nomination
 from awards.services import nomination_confirm, nomination_create, nomination_decline, nominations_propose
 from projects.admin import ProjectAdmin, QicaiModelAdmin, ReadOnlyInline
+from projects.admin.base import model_view, object_view
 from projects.forms import DATE_WIDGET
 from projects.models import Project, Round
 from projects.services import WorkflowError
@@ -135,9 +134,8 @@ class NominationAdmin(QicaiModelAdmin):
             *super().get_urls(),
         ]
 
+    @model_view("POST")
     def propose_view(self, request):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         form = ProposeForm(request.POST)
         if form.is_valid():
             try:
@@ -159,11 +157,8 @@ class NominationAdmin(QicaiModelAdmin):
                     )
         return HttpResponseRedirect(reverse("admin:awards_nomination_changelist"))
 
-    def _decide(self, request, object_id, form_class, run, title, button):
-        if request.method not in ("GET", "POST"):
-            return HttpResponseNotAllowed(["GET", "POST"])
-        nomination = self.get_object(request, unquote(object_id))
-        change_url = reverse("admin:awards_nomination_change", args=[nomination.pk])
+    def _decide(self, request, nomination, form_class, run, title, button):
+        change_url = self.change_url(nomination)
         if not request.user.has_perm("awards.decide_nomination"):
             raise PermissionDenied
         initial = {
@@ -182,31 +177,32 @@ class NominationAdmin(QicaiModelAdmin):
                     request, gettext("已%(action)s：%(nomination)s") % {"action": button, "nomination": nomination}
                 )
                 return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"{title}：{nomination}",
-            "opts": self.opts,
-            "form": form,
-            "nomination": nomination,
-            "button": button,
-            "change_url": change_url,
-        }
-        return TemplateResponse(request, "admin/awards/nomination/decide.html", context)
+        return self.render_view(
+            request,
+            "admin/awards/nomination/decide.html",
+            title=f"{title}：{nomination}",
+            form=form,
+            nomination=nomination,
+            button=button,
+            change_url=change_url,
+        )
 
-    def confirm_view(self, request, object_id):
+    @object_view("GET", "POST")
+    def confirm_view(self, request, nomination):
         return self._decide(
             request,
-            object_id,
+            nomination,
             ConfirmForm,
             lambda n, data: nomination_confirm(nomination=n, by=request.user, **data),
             gettext("确认表彰"),
             gettext("确认"),
         )
 
-    def decline_view(self, request, object_id):
+    @object_view("GET", "POST")
+    def decline_view(self, request, nomination):
         return self._decide(
             request,
-            object_id,
+            nomination,
             DeclineForm,
             lambda n, data: nomination_decline(nomination=n, by=request.user, note=data["note"]),
             gettext("不采纳提名"),

@@ -185,11 +185,12 @@ class AuditEntryQuerySet(models.QuerySet):
     """Programme staff read every entry; those who see a project read its public timeline entries."""
 
     def visible_to(self, user):
-        from projects.audit import PROJECT_VISIBLE
+        from projects.audit import PERSONAL_DATA, PROJECT_VISIBLE
         from projects.models import Project
 
         if permissions.sees_whole_portfolio(user):
-            return self
+            # Who looked at whose personal data is for those who may see people across the district.
+            return self if permissions.can_see_same_person(user) else self.exclude(action__in=PERSONAL_DATA)
         return self.filter(project__in=Project.objects.visible_to(user), action__in=PROJECT_VISIBLE)
 
     def for_list(self):

@@ -27,7 +27,8 @@ def evaluation(cast, unit_org):
 
 
 def score(client, evaluation, values, submit=True):
-    data = {f"score-{c.pk}": v for c, v in zip(evaluation.template.criteria.order_by("order"), values, strict=True)}
+    data = {"score-TOTAL_FORMS": str(len(values)), "score-INITIAL_FORMS": str(len(values))}
+    data.update({f"score-{index}-score": value for index, value in enumerate(values)})
     data["_submit" if submit else "_save"] = "1"
     return client.post(reverse("admin:projects_evaluation_score", args=[evaluation.pk]), data)
 
@@ -46,13 +47,19 @@ def test_assign_score_and_finalise_through_the_admin(client, cast, evaluation, u
 
     client.force_login(cast["evaluator"])
     assert "评分" in client.get(change).content.decode()
-    response = score(client, evaluation, ["41", "50"])
-    assert response.status_code == 200 and "0至40.00之间" in response.content.decode()
-    response = score(client, evaluation, ["abc", "50"])
-    assert "不是数字" in response.content.decode()
-    assert score(client, evaluation, ["36", "54"]).status_code == 302
+    for values, message in [
+        (["41", "50"], "小于或等于40"),
+        (["abc", "50"], "输入一个数字"),
+        (["NaN", "50"], "输入一个数字"),
+    ]:
+        response = score(client, evaluation, values)
+        assert response.status_code == 200 and message in response.content.decode(), values
+    assert score(client, evaluation, ["36", "54"]).status_code == 302  # submitted: 90.00 of 100
     client.force_login(second)
-    assert "36.00" not in client.get(change).content.decode()  # others' scores hidden until finalised
+    assert "90.00" not in client.get(change).content.decode()  # others' scores hidden until finalised
+    client.force_login(cast["civil"])
+    assert "90.00" in client.get(change).content.decode()  # … and shown to programme staff
+    client.force_login(second)
     assert score(client, evaluation, ["30", "45"], submit=True).status_code == 302
 
     client.force_login(cast["unit"])

@@ -2,16 +2,15 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.db.models import OuterRef, Q, Subquery, Sum
-from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects import permissions
-from projects.admin.base import QicaiModelAdmin, ReadOnlyInline, UserAwareForm
+from projects.admin.base import QicaiModelAdmin, ReadOnlyInline, UserAwareForm, object_view
 from projects.admin.cases import CaseworkInline
 from projects.forms import DATE_WIDGET
 from projects.models import (
@@ -163,10 +162,8 @@ class ActivityAdmin(QicaiModelAdmin):
             *super().get_urls(),
         ]
 
-    def photo_upload_view(self, request, object_id):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        activity = self.get_object(request, unquote(object_id))
+    @object_view("POST")
+    def photo_upload_view(self, request, activity):
         form = PhotoForm(request.POST, request.FILES)
         if not form.is_valid():
             messages.error(request, gettext("请选择要上传的照片。"))
@@ -182,10 +179,10 @@ class ActivityAdmin(QicaiModelAdmin):
                 messages.error(request, gettext("照片未保存：%(reason)s") % {"reason": error.message})
             else:
                 messages.success(request, gettext("照片已上传。"))
-        return HttpResponseRedirect(reverse("admin:projects_activity_change", args=[activity.pk]))
+        return HttpResponseRedirect(self.change_url(activity))
 
-    def photo_view(self, request, object_id, photo_id):
-        activity = self.get_object(request, unquote(object_id))
+    @object_view("GET")
+    def photo_view(self, request, activity, photo_id):
         photo = activity.photos.filter(pk=photo_id).first()
         if photo is None:
             raise Http404

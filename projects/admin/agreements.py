@@ -2,10 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
-from django.template.response import TemplateResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext
@@ -13,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from projects import permissions
-from projects.admin.base import HistoryAdmin
+from projects.admin.base import HistoryAdmin, object_view
 from projects.exports import AgreementResource
 from projects.formatting import format_cny, status_badge
 from projects.forms import DATE_WIDGET
@@ -156,20 +153,9 @@ class AgreementAdmin(ExportMixin, HistoryAdmin):
             *super().get_urls(),
         ]
 
-    def _scoped(self, request, object_id) -> Agreement:
-        agreement = self.get_object(request, unquote(object_id))
-        if not self.has_view_permission(request, agreement):
-            raise PermissionDenied
-        return agreement
-
-    def _change_url(self, agreement):
-        return reverse("admin:projects_agreement_change", args=[agreement.pk])
-
-    def scan_download_view(self, request, object_id):
+    @object_view("GET")
+    def scan_download_view(self, request, agreement):
         """The scan, only to those who may see the agreement; always as a download, never rendered inline."""
-        if request.method != "GET":
-            return HttpResponseNotAllowed(["GET"])
-        agreement = self._scoped(request, object_id)
         if not agreement.scan:
             raise Http404(gettext("该协议尚未上传扫描件。"))
         try:
@@ -187,13 +173,8 @@ class AgreementAdmin(ExportMixin, HistoryAdmin):
         response["Cache-Control"] = "private, no-store"
         return response
 
-    def scan_upload_view(self, request, object_id):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        return self._scan_upload(request, object_id)
-
-    def _scan_upload(self, request, object_id):
-        agreement = self._scoped(request, object_id)
+    @object_view("POST")
+    def scan_upload_view(self, request, agreement):
         form = ScanForm(request.POST, request.FILES)
         if not form.is_valid():
             messages.error(request, gettext("请选择要上传的扫描件。"))
@@ -204,44 +185,41 @@ class AgreementAdmin(ExportMixin, HistoryAdmin):
                 messages.error(request, gettext("扫描件未保存：%(reason)s") % {"reason": error.message})
             else:
                 messages.success(request, gettext("扫描件已上传。"))
-        return HttpResponseRedirect(self._change_url(agreement))
+        return HttpResponseRedirect(self.change_url(agreement))
 
-    def _action_view(self, request, object_id, *, form_class, allowed, run, title, button):
-        if request.method not in ("GET", "POST"):
-            return HttpResponseNotAllowed(["GET", "POST"])
-        agreement = self._scoped(request, object_id)
+    def _action_view(self, request, agreement, *, form_class, allowed, run, title, button):
         if not allowed(agreement):
             messages.error(request, gettext("该协议当前不能执行此操作。"))
-            return HttpResponseRedirect(self._change_url(agreement))
+            return HttpResponseRedirect(self.change_url(agreement))
         form = form_class(request.POST or None, initial={"signed_date": timezone.localdate()})
         if request.method == "POST" and form.is_valid():
             try:
                 run(agreement, form.cleaned_data)
             except StaleTransition as error:
                 messages.error(request, error.message)
-                return HttpResponseRedirect(self._change_url(agreement))
+                return HttpResponseRedirect(self.change_url(agreement))
             except WorkflowError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(
                     request, gettext("协议 %(number)s 已%(action)s。") % {"number": agreement.number, "action": button}
                 )
-                return HttpResponseRedirect(self._change_url(agreement))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"{title}：{agreement.number}",
-            "opts": self.opts,
-            "agreement": agreement,
-            "form": form,
-            "button": button,
-            "change_url": self._change_url(agreement),
-        }
-        return TemplateResponse(request, "admin/projects/agreement/action.html", context)
+                return HttpResponseRedirect(self.change_url(agreement))
+        return self.render_view(
+            request,
+            "admin/projects/agreement/action.html",
+            title=f"{title}：{agreement.number}",
+            agreement=agreement,
+            form=form,
+            button=button,
+            change_url=self.change_url(agreement),
+        )
 
-    def sign_view(self, request, object_id):
+    @object_view("GET", "POST")
+    def sign_view(self, request, agreement):
         return self._action_view(
             request,
-            object_id,
+            agreement,
             form_class=SignFrameworkForm,
             allowed=lambda a: (
                 a.kind == Agreement.Kind.FRAMEWORK
@@ -253,10 +231,11 @@ class AgreementAdmin(ExportMixin, HistoryAdmin):
             button=pgettext("agreement action", "签订"),
         )
 
-    def terminate_view(self, request, object_id):
+    @object_view("GET", "POST")
+    def terminate_view(self, request, agreement):
         return self._action_view(
             request,
-            object_id,
+            agreement,
             form_class=TerminateForm,
             allowed=lambda a: (
                 a.kind == Agreement.Kind.FRAMEWORK

@@ -41,7 +41,13 @@ class ActionFilter(admin.SimpleListFilter):
     parameter_name = "action__exact"
 
     def lookups(self, request, model_admin):
-        visible = AuditAction if permissions.sees_whole_portfolio(request.user) else PROJECT_VISIBLE
+        user = request.user
+        if permissions.can_see_same_person(user):
+            visible = set(AuditAction)
+        elif permissions.sees_whole_portfolio(user):
+            visible = set(AuditAction) - PERSONAL_DATA
+        else:
+            visible = PROJECT_VISIBLE
         return [(action.value, action.label) for action in AuditAction if action in visible]
 
     def queryset(self, request, queryset):

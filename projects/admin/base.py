@@ -1,13 +1,17 @@
 import datetime
+import functools
 import secrets
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -100,6 +104,43 @@ def filter_path(list_filter_item) -> str:
     if isinstance(list_filter_item, tuple | list):
         return list_filter_item[0]
     return getattr(list_filter_item, "parameter_name", "")
+
+
+def object_view(*methods: str):
+    """A custom admin view of one record: another method answers 405; a record outside the user's scope 404,
+    one the user may not even view 403. The view receives the record, not its id:
+    ``def close_view(self, request, enrollment)``; render its page with ``self.render_view``."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(self, request, object_id, *args, **kwargs):
+            if request.method not in methods:
+                return HttpResponseNotAllowed(methods)
+            obj = self.get_object(request, unquote(object_id))
+            if not self.has_view_or_change_permission(request, obj):
+                raise PermissionDenied
+            return view(self, request, obj, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def model_view(*methods: str):
+    """A custom admin view of a model's list (a lookup, a bulk proposal): 405 for other methods, 403 without view."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(self, request, *args, **kwargs):
+            if request.method not in methods:
+                return HttpResponseNotAllowed(methods)
+            if not self.has_view_or_change_permission(request):
+                raise PermissionDenied
+            return view(self, request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 SUBMISSION_FIELD = "_submission"
@@ -273,6 +314,15 @@ class QicaiModelAdmin(SafeChangeListAdmin, OneSubmissionPerForm, ServiceRefusals
         if obj is None:
             raise Http404(gettext("没有找到该记录，或您无权查看。"))
         return obj
+
+    def render_view(self, request, template: str, *, title: str, **context) -> TemplateResponse:
+        """A custom view's page in the admin's frame: site context, the model's options, a title."""
+        return TemplateResponse(
+            request, template, {**self.admin_site.each_context(request), "title": title, "opts": self.opts, **context}
+        )
+
+    def change_url(self, obj) -> str:
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
 
     # Object-level predicates; the model-level Django permissions are checked first.
     def can_view_object(self, user, obj) -> bool:

@@ -11,12 +11,9 @@
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.template.response import TemplateResponse
+from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -25,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from projects import permissions, privacy
-from projects.admin.base import ParentGuardedInline, QicaiModelAdmin, ReadOnlyInline
+from projects.admin.base import ParentGuardedInline, QicaiModelAdmin, ReadOnlyInline, model_view, object_view
 from projects.admin.case_forms import (
     INTAKE_FIELDSETS,
     CloseForm,
@@ -363,12 +360,9 @@ class EnrollmentAdmin(RevealMixin, ExportMixin, QicaiModelAdmin):
             *super().get_urls(),
         ]
 
+    @model_view("POST")
     def lookup_view(self, request):
         """Find cases by name or ID number without putting either into a URL: POST only, within scope."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if not self.has_view_permission(request):
-            raise PermissionDenied
         term = " ".join((request.POST.get("q") or "").replace("\u3000", " ").split())[:40]
         results = Enrollment.objects.none()
         error = ""
@@ -391,23 +385,20 @@ class EnrollmentAdmin(RevealMixin, ExportMixin, QicaiModelAdmin):
             elif not error:
                 results = visible.filter(name__contains=term)
             results = results.order_by("code")[:100]
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("查找个案"),
-            "opts": self.opts,
-            "results": [(e, privacy.masked(e, "id_number"), privacy.masked(e, "date_of_birth")) for e in results],
-            "searched": bool(term),
-            "error": error,
-        }
-        response = TemplateResponse(request, "admin/projects/enrollment/lookup.html", context)
+        response = self.render_view(
+            request,
+            "admin/projects/enrollment/lookup.html",
+            title=gettext("查找个案"),
+            results=[(e, privacy.masked(e, "id_number"), privacy.masked(e, "date_of_birth")) for e in results],
+            searched=bool(term),
+            error=error,
+        )
         response["Cache-Control"] = "no-store"
         return response
 
-    def close_view(self, request, object_id):
-        if request.method not in ("GET", "POST"):
-            return HttpResponseNotAllowed(["GET", "POST"])
-        enrollment = self.get_object(request, unquote(object_id))
-        change_url = reverse("admin:projects_enrollment_change", args=[enrollment.pk])
+    @object_view("GET", "POST")
+    def close_view(self, request, enrollment):
+        change_url = self.change_url(enrollment)
         form = CloseForm(request.POST or None, initial={"closed_on": timezone.localdate()})
         if request.method == "POST" and form.is_valid():
             try:
@@ -422,15 +413,14 @@ class EnrollmentAdmin(RevealMixin, ExportMixin, QicaiModelAdmin):
             else:
                 messages.success(request, gettext("个案 %(case)s 已结案。") % {"case": enrollment})
                 return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("结案：%(case)s") % {"case": enrollment},
-            "opts": self.opts,
-            "form": form,
-            "change_url": change_url,
-            "object": enrollment,
-        }
-        return TemplateResponse(request, "admin/projects/enrollment/close.html", context)
+        return self.render_view(
+            request,
+            "admin/projects/enrollment/close.html",
+            title=gettext("结案：%(case)s") % {"case": enrollment},
+            form=form,
+            change_url=change_url,
+            object=enrollment,
+        )
 
 
 @admin.register(FollowUp)

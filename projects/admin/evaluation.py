@@ -1,21 +1,20 @@
 """Evaluations in the admin: rubrics (frozen once used), evaluations with assigned evaluators,
 the evaluator's scorecard, finalising, the round ranking, and agencies' standing."""
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.core.validators import MaxValueValidator
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects import permissions, roles, states
-from projects.admin.base import QicaiInline, QicaiModelAdmin, ReadOnlyInline, UserAwareForm
+from projects.admin.base import QicaiInline, QicaiModelAdmin, ReadOnlyInline, UserAwareForm, object_view
 from projects.forms import DATE_WIDGET, VersionedForm
 from projects.models import (
     AgencyStanding,
@@ -86,17 +85,15 @@ class RubricTemplateAdmin(QicaiModelAdmin):
             *super().get_urls(),
         ]
 
-    def revise_view(self, request, object_id):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        template = self.get_object(request, unquote(object_id))
+    @object_view("POST")
+    def revise_view(self, request, template):
         try:
             revised = rubric_revise(template=template, by=request.user)
         except WorkflowError as error:
             messages.error(request, error.message)
-            return HttpResponseRedirect(reverse("admin:projects_rubrictemplate_change", args=[template.pk]))
+            return HttpResponseRedirect(self.change_url(template))
         messages.success(request, gettext("已生成新版本：%(template)s，可以修改。") % {"template": revised})
-        return HttpResponseRedirect(reverse("admin:projects_rubrictemplate_change", args=[revised.pk]))
+        return HttpResponseRedirect(self.change_url(revised))
 
 
 class EvaluationForm(UserAwareForm):
@@ -111,6 +108,46 @@ class EvaluationForm(UserAwareForm):
             self.fields["project"].queryset = Project.objects.filter(status__in=states.EVALUABLE).select_related(
                 "round"
             )
+
+
+class ScoreForm(forms.Form):
+    """One criterion's line of a scorecard."""
+
+    score = forms.DecimalField(label=_("得分"), required=False, min_value=0, max_digits=6, decimal_places=2)
+    comment = forms.CharField(
+        label=_("评语"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, criterion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criterion = criterion
+        self.fields["score"].max_value = criterion.max_score
+        self.fields["score"].validators.append(MaxValueValidator(criterion.max_score))
+        self.fields["score"].widget.attrs.update(max=str(criterion.max_score), step="0.01")
+        self.fields["score"].label = criterion.name
+
+
+class BaseScoreFormSet(forms.BaseFormSet):
+    """One form per criterion of the rubric, in its order: the posted count must match the rubric."""
+
+    def __init__(self, *args, criteria, **kwargs):
+        self.criteria = criteria
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "criterion": self.criteria[index]}
+
+    def total_form_count(self):
+        return len(self.criteria)
+
+
+ScoreFormSet = forms.formset_factory(ScoreForm, formset=BaseScoreFormSet, extra=0)
+
+
+class OverallCommentForm(forms.Form):
+    overall_comment = forms.CharField(
+        label=_("总体意见"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4, "cols": 80})
+    )
 
 
 class AssignForm(forms.Form):
@@ -204,13 +241,8 @@ class EvaluationAdmin(QicaiModelAdmin):
             *super().get_urls(),
         ]
 
-    def _change_url(self, evaluation):
-        return reverse("admin:projects_evaluation_change", args=[evaluation.pk])
-
-    def assign_view(self, request, object_id):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        evaluation = self.get_object(request, unquote(object_id))
+    @object_view("POST")
+    def assign_view(self, request, evaluation):
         form = AssignForm(request.POST)
         if form.is_valid():
             try:
@@ -221,77 +253,58 @@ class EvaluationAdmin(QicaiModelAdmin):
                 messages.success(request, gettext("已指派评估专家。"))
         else:
             messages.error(request, gettext("请选择评估专家。"))
-        return HttpResponseRedirect(self._change_url(evaluation))
+        return HttpResponseRedirect(self.change_url(evaluation))
 
-    def score_view(self, request, object_id):
-        """The evaluator's scorecard: a score and a comment per criterion; save as draft or submit."""
-        if request.method not in ("GET", "POST"):
-            return HttpResponseNotAllowed(["GET", "POST"])
-        evaluation = self.get_object(request, unquote(object_id))
+    @object_view("GET", "POST")
+    def score_view(self, request, evaluation):
+        """The evaluator's scorecard: a score and a comment per criterion; save as a draft or submit."""
         if not evaluation.evaluators.filter(pk=request.user.pk).exists():
             raise PermissionDenied
         criteria = list(evaluation.template.criteria.all())
         scorecard = Scorecard.objects.filter(evaluation=evaluation, evaluator=request.user).first()
-        existing = {item.criterion_id: item for item in scorecard.items.all()} if scorecard else {}
-        errors = []
-        if request.method == "POST":
-            scores = {}
-            for criterion in criteria:
-                raw = (request.POST.get(f"score-{criterion.pk}") or "").strip()
-                try:
-                    value = Decimal(raw) if raw else None
-                    if value is not None and not value.is_finite():
-                        raise InvalidOperation
-                except InvalidOperation:
-                    errors.append(gettext("“%(name)s”的得分不是数字。") % {"name": criterion.name})
-                    continue
-                scores[criterion.pk] = (value, request.POST.get(f"comment-{criterion.pk}", ""))
-            if not errors:
-                try:
-                    scorecard_save(
-                        evaluation=evaluation,
-                        by=request.user,
-                        scores=scores,
-                        overall_comment=request.POST.get("overall_comment", ""),
-                        submit="_submit" in request.POST,
-                    )
-                except WorkflowError as error:
-                    errors.append(error.message)
-                else:
-                    messages.success(
-                        request, gettext("评分表已提交。") if "_submit" in request.POST else gettext("评分已暂存。")
-                    )
-                    return HttpResponseRedirect(self._change_url(evaluation))
-        posted = request.method == "POST"
-
-        def shown(name, criterion, attribute):
-            if posted:
-                return request.POST.get(f"{name}-{criterion.pk}", "")
-            return getattr(existing.get(criterion.pk), attribute, "")
-
-        rows = [
-            {"criterion": c, "score": shown("score", c, "score"), "comment": shown("comment", c, "comment")}
+        items = {item.criterion_id: item for item in scorecard.items.all()} if scorecard else {}
+        initial = [
+            {"score": getattr(items.get(c.pk), "score", None), "comment": getattr(items.get(c.pk), "comment", "")}
             for c in criteria
         ]
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("评分：%(evaluation)s") % {"evaluation": evaluation},
-            "opts": self.opts,
-            "evaluation": evaluation,
-            "rows": rows,
-            "overall_comment": request.POST.get("overall_comment", "")
-            if posted
-            else getattr(scorecard, "overall_comment", ""),
-            "scorecard_submitted": scorecard is not None and scorecard.status == Scorecard.Status.SUBMITTED,
-            "errors": errors,
-            "change_url": self._change_url(evaluation),
-        }
-        return TemplateResponse(request, "admin/projects/evaluation/score.html", context)
+        posted = request.method == "POST"
+        formset = ScoreFormSet(request.POST if posted else None, initial=initial, criteria=criteria, prefix="score")
+        overall = OverallCommentForm(
+            request.POST if posted else None, initial={"overall_comment": getattr(scorecard, "overall_comment", "")}
+        )
+        errors = []
+        if posted and formset.is_valid() and overall.is_valid():
+            submit = "_submit" in request.POST
+            try:
+                scorecard_save(
+                    evaluation=evaluation,
+                    by=request.user,
+                    scores={
+                        form.criterion.pk: (form.cleaned_data.get("score"), form.cleaned_data.get("comment", ""))
+                        for form in formset
+                    },
+                    overall_comment=overall.cleaned_data["overall_comment"],
+                    submit=submit,
+                )
+            except WorkflowError as error:
+                errors.append(error.message)
+            else:
+                messages.success(request, gettext("评分表已提交。") if submit else gettext("评分已暂存。"))
+                return HttpResponseRedirect(self.change_url(evaluation))
+        return self.render_view(
+            request,
+            "admin/projects/evaluation/score.html",
+            title=gettext("评分：%(evaluation)s") % {"evaluation": evaluation},
+            evaluation=evaluation,
+            formset=formset,
+            overall=overall,
+            scorecard_submitted=scorecard is not None and scorecard.status == Scorecard.Status.SUBMITTED,
+            errors=errors,
+            change_url=self.change_url(evaluation),
+        )
 
-    def finalise_view(self, request, object_id):
-        if request.method not in ("GET", "POST"):
-            return HttpResponseNotAllowed(["GET", "POST"])
-        evaluation = self.get_object(request, unquote(object_id))
+    @object_view("GET", "POST")
+    def finalise_view(self, request, evaluation):
         if not request.user.has_perm("projects.finalise_evaluation"):
             raise PermissionDenied
         error = ""
@@ -305,7 +318,7 @@ class EvaluationAdmin(QicaiModelAdmin):
                 )
             except StaleTransition:
                 messages.error(request, gettext("该评估已被他人处理，本次操作未生效。"))
-                return HttpResponseRedirect(self._change_url(evaluation))
+                return HttpResponseRedirect(self.change_url(evaluation))
             except WorkflowError as problem:
                 error = problem.message
             else:
@@ -314,17 +327,16 @@ class EvaluationAdmin(QicaiModelAdmin):
                     gettext("已定级：%(score)s 分，%(grade)s。")
                     % {"score": evaluation.score, "grade": evaluation.get_grade_display()},
                 )
-                return HttpResponseRedirect(self._change_url(evaluation))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("评估定级：%(evaluation)s") % {"evaluation": evaluation},
-            "opts": self.opts,
-            "evaluation": evaluation,
-            "scorecards": evaluation.scorecards.select_related("evaluator").order_by("-total"),
-            "error": error,
-            "change_url": self._change_url(evaluation),
-        }
-        return TemplateResponse(request, "admin/projects/evaluation/finalise.html", context)
+                return HttpResponseRedirect(self.change_url(evaluation))
+        return self.render_view(
+            request,
+            "admin/projects/evaluation/finalise.html",
+            title=gettext("评估定级：%(evaluation)s") % {"evaluation": evaluation},
+            evaluation=evaluation,
+            scorecards=evaluation.scorecards.select_related("evaluator").order_by("-total"),
+            error=error,
+            change_url=self.change_url(evaluation),
+        )
 
 
 class EvaluationInline(ReadOnlyInline):

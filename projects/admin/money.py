@@ -4,11 +4,8 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -23,6 +20,7 @@ from projects.admin.base import (
     QicaiModelAdmin,
     ReadOnlyInline,
     UserAwareForm,
+    object_view,
 )
 from projects.formatting import format_cny, format_percent, status_badge
 from projects.forms import DATE_WIDGET, VersionedForm
@@ -341,13 +339,9 @@ class InstalmentAdmin(HistoryAdmin):
             *super().get_urls(),
         ]
 
-    def release_view(self, request, object_id):
+    @object_view("GET", "POST")
+    def release_view(self, request, instalment):
         """GET shows the instalment and its condition; POST records the release through the service."""
-        if request.method not in ("GET", "POST"):
-            return HttpResponseNotAllowed(["GET", "POST"])
-        instalment = self.get_object(request, unquote(object_id))
-        if not self.has_view_permission(request, instalment):
-            raise PermissionDenied
         project_url = reverse("admin:projects_project_change", args=[instalment.project_id])
         if not can_release(request.user, instalment):
             messages.error(request, gettext("您不能登记这期拨付（已拨付，或您的角色无此权限）。"))
@@ -381,17 +375,16 @@ class InstalmentAdmin(HistoryAdmin):
                 )
                 return HttpResponseRedirect(project_url)
         project = Project.objects.with_money().get(pk=instalment.project_id)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("登记拨付：%(code)s %(name)s") % {"code": project.code, "name": instalment.name},
-            "opts": self.opts,
-            "instalment": instalment,
-            "project": project,
-            "condition_problem": condition_unmet(instalment),
-            "form": form,
-            "project_url": project_url,
-        }
-        return TemplateResponse(request, "admin/projects/instalment/release.html", context)
+        return self.render_view(
+            request,
+            "admin/projects/instalment/release.html",
+            title=gettext("登记拨付：%(code)s %(name)s") % {"code": project.code, "name": instalment.name},
+            instalment=instalment,
+            project=project,
+            condition_problem=condition_unmet(instalment),
+            form=form,
+            project_url=project_url,
+        )
 
 
 def project_money_rows(project: Project):

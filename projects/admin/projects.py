@@ -1,16 +1,13 @@
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from projects import permissions
 from projects.admin.audit import TimelineInline
-from projects.admin.base import HistoryAdmin, ReadOnlyInline, UserAwareForm
+from projects.admin.base import HistoryAdmin, ReadOnlyInline, UserAwareForm, object_view
 from projects.admin.evaluation import EvaluationInline, rectification_view
 from projects.admin.money import (
     BudgetLineInline,
@@ -268,17 +265,13 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def transition_view(self, request, object_id, action):
+    @object_view("GET", "POST")
+    def transition_view(self, request, project, action):
         """GET shows a confirmation with a comment field; POST takes the transition through its service."""
-        if request.method not in ("GET", "POST"):
-            return HttpResponseNotAllowed(["GET", "POST"])
-        project = self.get_object(request, unquote(object_id))
-        if not self.has_view_permission(request, project):
-            raise PermissionDenied
         transition = TRANSITIONS.get(action)
         if transition is None:
             raise Http404(gettext("没有这个操作。"))
-        change_url = reverse("admin:projects_project_change", args=[project.pk])
+        change_url = self.change_url(project)
         if not permissions.can_transition(request.user, project, transition):
             if request.method == "POST" and request.POST.get("version") not in (None, str(project.version)):
                 messages.error(request, gettext("该项目已被他人处理，本次操作未生效。请查看最新状态。"))
@@ -312,17 +305,16 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
                     % {"code": project.code, "action": transition.label, "status": project.get_status_display()},
                 )
                 return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "remaining_budget": round_remaining_budget(project.round) if action == Action.APPROVE else None,
-            "title": gettext("%(action)s：%(code)s") % {"action": transition.label, "code": project.code},
-            "opts": self.opts,
-            "project": project,
-            "transition": transition,
-            "form": form,
-            "change_url": change_url,
-        }
-        return TemplateResponse(request, "admin/projects/project/transition.html", context)
+        return self.render_view(
+            request,
+            "admin/projects/project/transition.html",
+            title=gettext("%(action)s：%(code)s") % {"action": transition.label, "code": project.code},
+            remaining_budget=round_remaining_budget(project.round) if action == Action.APPROVE else None,
+            project=project,
+            transition=transition,
+            form=form,
+            change_url=change_url,
+        )
 
     def _bulk(self, request, queryset, action, arguments=lambda project: {}):
         transition = TRANSITIONS[action]

@@ -1,13 +1,12 @@
 """The logged reveal of one full value of a people-record (a case, a social worker, a volunteer)."""
 
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed
-from django.template.response import TemplateResponse
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils.translation import gettext
 
 from projects import permissions, privacy
+from projects.admin.base import object_view
 
 
 class RevealMixin:
@@ -47,26 +46,23 @@ class RevealMixin:
         context["reveal_buttons"] = self.reveal_buttons(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def reveal_view(self, request, object_id, field):
+    @object_view("POST")
+    def reveal_view(self, request, record, field):
         """Show one full value to a user allowed to see it, and log that they did. POST only."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        record = self.get_object(request, unquote(object_id))
         if field not in self.revealable:
             raise Http404
         try:
             value = privacy.reveal(user=request.user, record=record, field=field)
         except PermissionError:
             raise PermissionDenied from None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("查看完整信息：%(record)s") % {"record": privacy.record_label(record)},
-            "opts": self.opts,
-            "record_label": privacy.record_label(record),
-            "change_url": reverse(f"admin:{self.url_prefix}_change", args=[record.pk]),
-            "label": privacy.field_label(field),
-            "value": value,
-        }
-        response = TemplateResponse(request, "admin/projects/reveal.html", context)
+        response = self.render_view(
+            request,
+            "admin/projects/reveal.html",
+            title=gettext("查看完整信息：%(record)s") % {"record": privacy.record_label(record)},
+            record_label=privacy.record_label(record),
+            change_url=self.change_url(record),
+            label=privacy.field_label(field),
+            value=value,
+        )
         response["Cache-Control"] = "no-store"
         return response

@@ -264,10 +264,8 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
             context["available_transitions"] = self.available_transitions(request.user, obj)
             context["can_record_social_funds"] = permissions.can_record_social_funds(request.user, obj)
             context["can_keep_casework"] = permissions.can_keep_casework(request.user, obj)
-            context["sees_casework"] = request.user.has_perm("projects.view_enrollment")
-            context["can_clear_rectification"] = obj.needs_rectification and request.user.has_perm(
-                "projects.clear_rectification"
-            )
+            context["sees_casework"] = permissions.can_view_casework(request.user, obj)
+            context["can_clear_rectification"] = permissions.can_clear_rectification(request.user, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def transition_view(self, request, object_id, action):
@@ -357,13 +355,13 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
         self._bulk(request, queryset, "start")
 
     def has_review_permission(self, request):
-        return request.user.has_perm("projects.review_project")
+        return permissions.holds_transition_permission(request.user, TRANSITIONS["recommend"])
 
     def has_approve_permission(self, request):
-        return request.user.has_perm("projects.approve_project")
+        return permissions.holds_transition_permission(request.user, TRANSITIONS["approve"])
 
     def has_start_permission(self, request):
-        return request.user.has_perm("projects.start_project")
+        return permissions.holds_transition_permission(request.user, TRANSITIONS["start"])
 
 
 @admin.register(ProjectTransition)

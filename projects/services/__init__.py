@@ -7,8 +7,6 @@ from projects.services.agreements import (
     agreement_number,
     agreement_sign_framework,
     agreement_terminate,
-    can_manage_agreements,
-    can_upload_scan,
 )
 from projects.services.casework import (
     activity_attendees_problem,
@@ -38,7 +36,6 @@ from projects.services.evaluation import (
 )
 from projects.services.money import (
     budget_problems,
-    can_release,
     condition_unmet,
     instalment_plan_create,
     instalment_release,
@@ -77,9 +74,6 @@ __all__ = [
     "agreement_terminate",
     "beneficiary_for_id",
     "budget_problems",
-    "can_manage_agreements",
-    "can_release",
-    "can_upload_scan",
     "case_story_mark_excellent",
     "case_story_problems",
     "condition_unmet",

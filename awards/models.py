@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import Organization, Project, Round
+from projects.states import NominationStatus
 from projects.validators import programme_date_problem
 
 
@@ -144,10 +145,7 @@ class Nomination(models.Model):
         RANKING = "ranking", _("评估排名")
         ASSOCIATION = "association", _("协会提名")
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("待确认")
-        CONFIRMED = "confirmed", _("已确认")
-        DECLINED = "declined", _("未采纳")
+    Status = NominationStatus
 
     round = models.ForeignKey(Round, verbose_name=_("年度批次"), on_delete=models.PROTECT, related_name="nominations")
     award_type = models.ForeignKey(
@@ -208,19 +206,19 @@ class Nomination(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["round", "award_type", "project"],
-                condition=Q(project__isnull=False) & ~Q(status="declined"),
+                condition=Q(project__isnull=False) & ~Q(status=NominationStatus.DECLINED),
                 name="nomination_project_once",
                 violation_error_message=_("该项目已被提名此奖项。"),
             ),
             models.UniqueConstraint(
                 fields=["round", "award_type", "organization"],
-                condition=Q(organization__isnull=False) & ~Q(status="declined"),
+                condition=Q(organization__isnull=False) & ~Q(status=NominationStatus.DECLINED),
                 name="nomination_organization_once",
                 violation_error_message=_("该单位已被提名此奖项。"),
             ),
             models.UniqueConstraint(
                 fields=["round", "award_type", "person_name"],
-                condition=~Q(person_name="") & ~Q(status="declined"),
+                condition=~Q(person_name="") & ~Q(status=NominationStatus.DECLINED),
                 name="nomination_person_once",
                 violation_error_message=_("该个人已被提名此奖项。"),
             ),

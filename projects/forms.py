@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import Project
+from projects.states import Action
 
 
 def DATE_WIDGET():
@@ -95,7 +96,7 @@ class SignForm(TransitionForm):
         }
 
 
-TRANSITION_FORMS = {"approve": ApproveForm, "sign": SignForm}
+TRANSITION_FORMS = {Action.APPROVE: ApproveForm, Action.SIGN: SignForm}
 
 
 def transition_form_class(action: str) -> type[TransitionForm]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from projects import permissions
 from projects.formatting import person_name
-from projects.models import Membership, ProjectTransition
+from projects.models import AuditEntry, Membership
 from projects.workflow import transitions_from
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def unit_members(project) -> list:
     ]
 
 
-def notify_transition(log: ProjectTransition) -> int:
+def notify_transition(log: AuditEntry) -> int:
     """Tell the next actors, and the implementing unit about decisions on its project. Returns mails sent."""
     project = log.project
     link = settings.QICAI_BASE_URL.rstrip("/") + reverse("admin:projects_project_change", args=[project.pk])

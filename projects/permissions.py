@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from projects import roles
+from projects import roles, states
 
 if TYPE_CHECKING:
     from projects.models import Agreement, Evaluation, Instalment, Project
@@ -103,13 +103,12 @@ def can_view_evaluation(user, evaluation: Evaluation) -> bool:
 
 def can_edit_project(user, project: Project) -> bool:
     """Edit the application's fields (never its status or approved amount: those are transitions)."""
-    from projects.workflow import FINAL_STATES, UNIT_EDITABLE_STATES
 
     if not (is_active_staff(user) and user.has_perm("projects.change_project")):
         return False
     if is_implementing_unit(user):
-        return can_view_project(user, project) and project.status in UNIT_EDITABLE_STATES
-    return sees_whole_portfolio(user) and project.status not in FINAL_STATES
+        return can_view_project(user, project) and project.status in states.UNIT_EDITABLE
+    return sees_whole_portfolio(user) and project.status not in states.FINAL
 
 
 def can_delete_project(user, project: Project) -> bool:
@@ -121,7 +120,7 @@ def can_delete_project(user, project: Project) -> bool:
         and user.has_perm("projects.delete_project")
         and project.status == ProjectModel.Status.DRAFT
         and can_view_project(user, project)
-        and not project.transitions.exists()
+        and not project.audit_entries.transitions().exists()
     )
 
 
@@ -221,14 +220,12 @@ def can_release(user, instalment: Instalment) -> bool:
 
 def can_record_social_funds(user, project: Project) -> bool:
     """Matched funds are recorded by the project's unit or by programme staff, while the project is alive."""
-    from projects.models import Project as ProjectModel
 
-    closed = {ProjectModel.Status.REJECTED, ProjectModel.Status.TERMINATED, ProjectModel.Status.ARCHIVED}
     return (
         is_active_staff(user)
         and user.has_perm("projects.change_socialfund")
         and can_view_project(user, project)
-        and project.status not in closed
+        and project.status not in states.CLOSED_TO_FUNDS
     )
 
 
@@ -240,7 +237,7 @@ def can_transition_by_action(user, project: Project, action: str) -> bool:
 
 # -- casework: people served, and the service given --------------------------------------
 
-CASEWORK_STATES = frozenset({"contracted", "in_progress", "midterm_evaluated"})
+CASEWORK_STATES = states.CASEWORK
 
 
 def can_see_same_person(user) -> bool:

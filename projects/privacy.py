@@ -15,14 +15,16 @@ Never shown together with any birth information: the ID number's tail (its check
 filter the candidates). Lists are never sortable or filterable by birth date, ID or phone number
 (``PROTECTED_LOOKUP_FIELDS`` in the admin base). A unit holding ``projects.view_personal_data``
 reveals one value of one of its own records at a time by POST; each reveal and each unmasked export
-leaves a ``PersonalDataAccess`` row. Full values never go into URLs, titles or logs.
+leaves an audit row (``projects.audit``). Full values never go into URLs, titles or logs.
 """
 
 import datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from projects import permissions
+from projects.audit import AuditAction, log_action
 
 REVEALABLE_FIELDS = ("id_number", "date_of_birth", "phone")
 ID_PREFIX_LENGTH = 6
@@ -52,10 +54,11 @@ def birth_year(value: datetime.date | None) -> str:
     return _("%(year)d年") % {"year": value.year} if value else ""
 
 
-def field_label(field: str) -> str:
-    from projects.models import PersonalDataAccess
+FIELD_LABELS = {"id_number": _lazy("身份证号"), "date_of_birth": _lazy("出生日期"), "phone": _lazy("联系电话")}
 
-    return PersonalDataAccess.Field(field).label
+
+def field_label(field: str) -> str:
+    return FIELD_LABELS[field]
 
 
 def masked(record, field: str) -> str:
@@ -89,7 +92,7 @@ def record_label(record) -> str:
 
 def reveal(*, user, record, field: str) -> str:
     """The full value of ``field`` of ``record``, logged; PermissionError if not allowed, ValueError if unknown."""
-    from projects.models import Enrollment, PersonalDataAccess
+    from projects.models import Enrollment
 
     if field not in REVEALABLE_FIELDS or not hasattr(record, field if field != "id_number" else "beneficiary"):
         raise ValueError(field)
@@ -97,12 +100,7 @@ def reveal(*, user, record, field: str) -> str:
         raise ValueError(field)
     if not permissions.can_reveal_personal_data(user, record):
         raise PermissionError
-    PersonalDataAccess.objects.create(
-        user=user,
-        beneficiary=getattr(record, "beneficiary", None),
-        record=record_label(record),
-        field=field,
-    )
+    log_action(action=AuditAction.PERSONAL_DATA_REVEAL, actor=user, obj=record, field=field)
     return full_value(record, field)
 
 
@@ -119,18 +117,14 @@ def log_id_lookup(*, user) -> None:
     from django.conf import settings
     from django.utils import timezone
 
-    from projects.models import PersonalDataAccess
+    from projects.models import AuditEntry
 
     since = timezone.now() - datetime.timedelta(hours=1)
-    recent = PersonalDataAccess.objects.filter(user=user, field=PersonalDataAccess.Field.LOOKUP, at__gte=since)
+    recent = AuditEntry.objects.filter(actor=user, action=AuditAction.PERSONAL_DATA_LOOKUP, at__gte=since)
     if recent.count() >= settings.QICAI_ID_LOOKUPS_PER_HOUR:
         raise LookupLimitReached
-    PersonalDataAccess.objects.create(user=user, field=PersonalDataAccess.Field.LOOKUP)
+    log_action(action=AuditAction.PERSONAL_DATA_LOOKUP, actor=user)
 
 
 def log_unmasked_export(*, user, records: int, label: str) -> None:
-    from projects.models import PersonalDataAccess
-
-    PersonalDataAccess.objects.create(
-        user=user, field=PersonalDataAccess.Field.EXPORT, records=records, record=label[:60]
-    )
+    log_action(action=AuditAction.PERSONAL_DATA_EXPORT, actor=user, records=records, of=label)

@@ -13,7 +13,7 @@ from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from projects import permissions
+from projects import permissions, states
 
 FEN = Decimal("0.01")
 
@@ -31,7 +31,6 @@ class MoneyTotalField(DecimalField):
 
 MONEY = MoneyTotalField(max_digits=16, decimal_places=2)
 # Projects whose approved money is still committed: not rejected, not terminated.
-UNCOMMITTED_STATES = ("rejected", "terminated")
 
 
 def money_sum(queryset, field: str, group_by: str):
@@ -67,21 +66,27 @@ class RoundQuerySet(models.QuerySet):
         return self.annotate(
             approved_total=money_sum(
                 Project.objects.filter(round=round_ref, approved_amount__isnull=False).exclude(
-                    status__in=UNCOMMITTED_STATES
+                    status__in=states.UNCOMMITTED
                 ),
                 "approved_amount",
                 "round",
             ),
             contracted_total=money_sum(
-                Agreement.objects.filter(round=round_ref, kind="project", status="signed"), "amount", "round"
+                Agreement.objects.filter(round=round_ref, kind="project", status=states.AgreementStatus.SIGNED),
+                "amount",
+                "round",
             ),
             disbursed_total=money_sum(
-                Instalment.objects.filter(project__round=round_ref, status="released"), "amount", "project__round"
+                Instalment.objects.filter(project__round=round_ref, status=states.InstalmentStatus.RELEASED),
+                "amount",
+                "project__round",
             ),
             # Paid to projects later terminated: spent, so still committed against the budget.
             terminated_paid_total=money_sum(
                 Instalment.objects.filter(
-                    project__round=round_ref, project__status__in=UNCOMMITTED_STATES, status="released"
+                    project__round=round_ref,
+                    project__status__in=states.UNCOMMITTED,
+                    status=states.InstalmentStatus.RELEASED,
                 ),
                 "amount",
                 "project__round",
@@ -102,6 +107,13 @@ class ProjectQuerySet(models.QuerySet):
             assigned = Evaluation.objects.filter(project=OuterRef("pk"), evaluators=user).opening_project()
             return self.filter(Exists(assigned))
         return self.none()
+
+    def casework_by(self, user):
+        """The projects in which ``user`` may record casework now: the twin of ``permissions.can_keep_casework``."""
+        projects = self.visible_to(user).filter(status__in=states.CASEWORK)
+        if not user.is_superuser:
+            projects = projects.filter(implementing_unit_id=permissions.organization_id_of(user))
+        return projects.select_related("round")
 
     def in_round(self, round_):
         return self.filter(round=round_)
@@ -149,7 +161,9 @@ class ProjectQuerySet(models.QuerySet):
         return self.annotate(
             social_total=money_sum(SocialFund.objects.filter(project=project_ref), "amount", "project"),
             disbursed_total=money_sum(
-                Instalment.objects.filter(project=project_ref, status="released"), "amount", "project"
+                Instalment.objects.filter(project=project_ref, status=states.InstalmentStatus.RELEASED),
+                "amount",
+                "project",
             ),
         )
 
@@ -167,14 +181,28 @@ class AgreementQuerySet(models.QuerySet):
         return self.select_related("round", "project", "party_a", "party_b")
 
 
-class ProjectTransitionQuerySet(models.QuerySet):
+class AuditEntryQuerySet(models.QuerySet):
+    """Programme staff read every entry; those who see a project read its public timeline entries."""
+
     def visible_to(self, user):
+        from projects.audit import PROJECT_VISIBLE
         from projects.models import Project
 
-        return self.filter(project__in=Project.objects.visible_to(user))
+        if permissions.sees_whole_portfolio(user):
+            return self
+        return self.filter(project__in=Project.objects.visible_to(user), action__in=PROJECT_VISIBLE)
 
     def for_list(self):
-        return self.select_related("project", "actor")
+        return self.select_related("actor", "project", "content_type")
+
+    def transitions(self):
+        """The workflow transitions (not the creation of the project)."""
+        from projects.audit import TRANSITION_ACTIONS
+
+        return self.filter(action__in=TRANSITION_ACTIONS)
+
+    def timeline_of(self, project):
+        return self.filter(project=project).select_related("actor").order_by("at", "pk")
 
 
 class ScopedByProjectQuerySet(models.QuerySet):
@@ -247,7 +275,7 @@ class InstalmentQuerySet(ScopedByProjectQuerySet):
         return self.select_related("project", "project__round", "released_by")
 
     def released(self):
-        return self.filter(status="released")
+        return self.filter(status=states.InstalmentStatus.RELEASED)
 
 
 def evaluator_access_cutoff() -> datetime.datetime:
@@ -295,12 +323,15 @@ class ScorecardQuerySet(models.QuerySet):
         if permissions.is_evaluator(user):
             return self.filter(evaluation__evaluators=user).filter(
                 Q(evaluator=user)
-                | Q(evaluation__status="finalised", evaluation__finalised_at__gte=evaluator_access_cutoff())
+                | Q(
+                    evaluation__status=states.EvaluationStatus.FINALISED,
+                    evaluation__finalised_at__gte=evaluator_access_cutoff(),
+                )
             )
         if permissions.is_implementing_unit(user):
             return self.filter(
                 evaluation__project__implementing_unit_id=permissions.organization_id_of(user),
-                evaluation__status="finalised",
+                evaluation__status=states.EvaluationStatus.FINALISED,
             )
         return self.none()
 

@@ -8,17 +8,18 @@ from django.utils.translation import gettext_lazy as _
 
 from projects import permissions
 from projects.models import Project
+from projects.states import Action
 from projects.workflow import TRANSITIONS
 
 # Transitions that are work waiting for someone; terminating is a decision, not a to-do.
-TODO_ACTIONS = ["submit", "recommend", "approve", "sign", "start", "archive"]
+TODO_ACTIONS = [Action.SUBMIT, Action.RECOMMEND, Action.APPROVE, Action.SIGN, Action.START, Action.ARCHIVE]
 TODO_LABELS = {
-    "submit": _("待提交申报（草稿、退回修改）"),
-    "recommend": _("待协会初审"),
-    "approve": _("待审定项目及金额"),
-    "sign": _("待签订项目协议"),
-    "start": _("待启动实施"),
-    "archive": _("待归档"),
+    Action.SUBMIT: _("待提交申报（草稿、退回修改）"),
+    Action.RECOMMEND: _("待协会初审"),
+    Action.APPROVE: _("待审定项目及金额"),
+    Action.SIGN: _("待签订项目协议"),
+    Action.START: _("待启动实施"),
+    Action.ARCHIVE: _("待归档"),
 }
 
 

@@ -8,22 +8,15 @@ admin read this table, so a new transition is one row here plus its service.
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from projects.models import Project
-
-S = Project.Status
-
-# States of a project whose service is under way: the ones it can be terminated from.
-LIVE_STATES = frozenset({S.APPROVED, S.CONTRACTED, S.IN_PROGRESS, S.MIDTERM_EVALUATED})
-# An implementing unit edits its project only before it is submitted, or when it comes back.
-UNIT_EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED})
-FINAL_STATES = frozenset({S.REJECTED, S.ARCHIVED, S.TERMINATED})
+from projects import states
+from projects.states import Action
+from projects.states import ProjectStatus as S
 
 
 @dataclass(frozen=True)
 class Transition:
-    action: str
+    action: Action
     label: str
     sources: frozenset
     target: str
@@ -40,24 +33,24 @@ TRANSITIONS = {
     t.action: t
     for t in [
         Transition(
-            "submit",
-            pgettext_lazy("workflow action", "提交申报"),
-            frozenset({S.DRAFT, S.RETURNED}),
+            Action.SUBMIT,
+            Action.SUBMIT.label,
+            states.UNIT_EDITABLE,
             S.SUBMITTED,
             "projects.submit_project",
             help_text=_("提交后由区社工协会初审，提交后不能再修改。"),
         ),
         Transition(
-            "recommend",
-            pgettext_lazy("workflow action", "初审通过并推荐"),
+            Action.RECOMMEND,
+            Action.RECOMMEND.label,
             frozenset({S.SUBMITTED}),
             S.RECOMMENDED,
             "projects.review_project",
             help_text=_("推荐后由民政/社工办审定项目和金额。"),
         ),
         Transition(
-            "return",
-            pgettext_lazy("workflow action", "退回修改"),
+            Action.RETURN,
+            Action.RETURN.label,
             frozenset({S.SUBMITTED}),
             S.RETURNED,
             "projects.review_project",
@@ -66,8 +59,8 @@ TRANSITIONS = {
             help_text=_("请写明需要修改的内容，实施单位修改后可重新提交。"),
         ),
         Transition(
-            "reject",
-            pgettext_lazy("workflow action", "不予推荐"),
+            Action.REJECT,
+            Action.REJECT.label,
             frozenset({S.SUBMITTED}),
             S.REJECTED,
             "projects.review_project",
@@ -76,32 +69,32 @@ TRANSITIONS = {
             help_text=_("请写明不予推荐的理由。此操作不可撤销。"),
         ),
         Transition(
-            "approve",
-            pgettext_lazy("workflow action", "审定"),
+            Action.APPROVE,
+            Action.APPROVE.label,
             frozenset({S.RECOMMENDED}),
             S.APPROVED,
             "projects.approve_project",
             help_text=_("审定金额计入本年度批次预算，不能超过剩余预算。"),
         ),
         Transition(
-            "sign",
-            pgettext_lazy("workflow action", "签订项目协议"),
+            Action.SIGN,
+            Action.SIGN.label,
             frozenset({S.APPROVED}),
             S.CONTRACTED,
             "projects.sign_project",
             help_text=_("记录已签订的项目协议，协议金额为审定金额。"),
         ),
         Transition(
-            "start",
-            pgettext_lazy("workflow action", "启动实施"),
+            Action.START,
+            Action.START.label,
             frozenset({S.CONTRACTED}),
             S.IN_PROGRESS,
             "projects.start_project",
         ),
         Transition(
-            "terminate",
-            pgettext_lazy("workflow action", "终止项目"),
-            LIVE_STATES,
+            Action.TERMINATE,
+            Action.TERMINATE.label,
+            states.LIVE,
             S.TERMINATED,
             "projects.terminate_project",
             comment_required=True,
@@ -109,24 +102,24 @@ TRANSITIONS = {
             help_text=_("请写明终止原因。此操作不可撤销。"),
         ),
         Transition(
-            "midterm_pass",
-            pgettext_lazy("workflow action", "中期评估合格"),
+            Action.MIDTERM_PASS,
+            Action.MIDTERM_PASS.label,
             frozenset({S.IN_PROGRESS}),
             S.MIDTERM_EVALUATED,
             "projects.finalise_evaluation",
             manual=False,
         ),
         Transition(
-            "complete",
-            pgettext_lazy("workflow action", "结项评估合格"),
+            Action.COMPLETE,
+            Action.COMPLETE.label,
             frozenset({S.MIDTERM_EVALUATED}),
             S.COMPLETED,
             "projects.finalise_evaluation",
             manual=False,
         ),
         Transition(
-            "archive",
-            pgettext_lazy("workflow action", "归档"),
+            Action.ARCHIVE,
+            Action.ARCHIVE.label,
             frozenset({S.COMPLETED}),
             S.ARCHIVED,
             "projects.archive_project",

@@ -58,6 +58,7 @@ from projects.services import (
     project_create,
 )
 from projects.services.casework import IDENTITY_FIELDS
+from projects.states import Action, EnrollmentStatus, ProjectStatus
 from projects.validators import (
     credit_code_check_character,
     id_number_check_character,
@@ -322,13 +323,13 @@ class DemoSeeder:
         # (unit, title stem, category index, steps taken)
         plan = [
             ("unit", "长者安康探访", 4, []),
-            ("unit", "阳光驿站社区矫正帮扶", 0, ["submit", "return"]),
-            ("unit", "彩虹桥困境儿童陪伴", 2, ["submit", "recommend"]),
-            ("unit2", "心晴社区心理支持", 3, ["submit"]),
-            ("unit2", "新市民社区融入", 5, ["submit"]),
-            ("unit2", "助残扶困居家康复", 6, ["submit", "recommend"]),
+            ("unit", "阳光驿站社区矫正帮扶", 0, [Action.SUBMIT, Action.RETURN]),
+            ("unit", "彩虹桥困境儿童陪伴", 2, [Action.SUBMIT, Action.RECOMMEND]),
+            ("unit2", "心晴社区心理支持", 3, [Action.SUBMIT]),
+            ("unit2", "新市民社区融入", 5, [Action.SUBMIT]),
+            ("unit2", "助残扶困居家康复", 6, [Action.SUBMIT, Action.RECOMMEND]),
         ]
-        actors = {"submit": None, "return": users["association"], "recommend": users["association"]}
+        actors = {Action.SUBMIT: None, Action.RETURN: users["association"], Action.RECOMMEND: users["association"]}
         # Demo mail would only clutter the console of `make run`.
         with notifications_muted():
             for index, (username, stem, category_index, steps) in enumerate(plan):
@@ -359,7 +360,7 @@ class DemoSeeder:
                     TRANSITION_SERVICES[step](
                         project=project,
                         by=actors[step] or users[username],
-                        comment="请补充服务对象底数调查和预算说明。" if step == "return" else "",
+                        comment="请补充服务对象底数调查和预算说明。" if step == Action.RETURN else "",
                     )
 
     # -- organisations ---------------------------------------------------------------
@@ -519,7 +520,11 @@ class DemoSeeder:
         self.count("协议", created)
         for project in round_.projects.select_related("implementing_unit").order_by("sequence"):
             awaiting = year == 2013 and project.sequence in AWAITING_SIGNATURE_2013
-            if awaiting and project.status == Project.Status.IN_PROGRESS and not project.transitions.exists():
+            if (
+                awaiting
+                and project.status == Project.Status.IN_PROGRESS
+                and not project.audit_entries.transitions().exists()
+            ):
                 Project.objects.filter(pk=project.pk).update(status=Project.Status.APPROVED)
             _agreement, created = Agreement.objects.get_or_create(
                 number=f"QCXY-{year}-{project.sequence:03d}",
@@ -728,7 +733,7 @@ class CaseworkSeeder:
             if Enrollment.objects.filter(project__round=round_).exists():
                 continue
             projects = list(
-                round_.projects.filter(status__in=["completed", "in_progress"])
+                round_.projects.filter(status__in=[ProjectStatus.COMPLETED, ProjectStatus.IN_PROGRESS])
                 .select_related("implementing_unit", "community", "category")
                 .order_by("sequence")
             )
@@ -838,7 +843,7 @@ class CaseworkSeeder:
                     service_plan="建立信任关系，每月至少两次跟踪，链接社区资源。",
                     goals="改善生活状况和情绪，增强社会支持。",
                     consent_on=intake,
-                    status="closed" if closed else "open",
+                    status=EnrollmentStatus.CLOSED if closed else EnrollmentStatus.OPEN,
                     closed_on=project.end_date - datetime.timedelta(days=10) if closed else None,
                     closing_summary="服务目标基本达成，转入社区常规关注。" if closed else "",
                 )

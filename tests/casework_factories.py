@@ -1,6 +1,6 @@
 import datetime
 
-from projects.models import Project, Round
+from projects.models import Enrollment, Project, Round
 from projects.services import enrollment_open
 from projects.validators import id_number_check_character
 from tests.factories import RoundFactory, project_in_state
@@ -19,12 +19,10 @@ def live_project(unit, **kwargs) -> Project:
 
 
 def enroll(project, by, *, name="王秀英", id_number="", **identity):
+    """Open a case through the service, as the admin's new-case form does."""
+    identity = {"gender": "unknown" if id_number else "female", "special_group": "elderly", **identity}
     return enrollment_open(
-        project=project,
-        by=by,
-        identity={"name": name, "gender": "unknown" if id_number else "female", "special_group": "elderly", **identity},
-        id_number=id_number,
-        intake=dict(INTAKE),
+        enrollment=Enrollment(project=project, name=name, **identity, **INTAKE), by=by, id_number=id_number
     )
 
 

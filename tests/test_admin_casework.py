@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from projects.models import Activity, Beneficiary, Enrollment, PersonalDataAccess
+from projects.models import Activity, AuditEntry, Beneficiary, Enrollment
 from tests.casework_factories import case_add_form, case_page_form, enroll, live_project, make_id
 
 pytestmark = pytest.mark.django_db
@@ -81,12 +81,12 @@ def test_exports_are_masked_unless_the_user_may_see_full_values(client, cast, se
     body = export(client, "enrollment")
     assert MASKED_ID in body and FULL_ID not in body and "王秀英" in body and "1958年" in body
     assert "1958-03-17" not in body and "13812345678" not in body
-    assert not PersonalDataAccess.objects.exists()
+    assert not AuditEntry.objects.filter(action__startswith="personal_data.").exists()
     client.force_login(cast["unit"])
     body = export(client, "enrollment")
     assert FULL_ID in body and "1958-03-17" in body and "13812345678" in body
-    log = PersonalDataAccess.objects.get()
-    assert (log.user, log.field, log.records) == (cast["unit"], "export", 1)
+    log = AuditEntry.objects.get(action__startswith="personal_data.")
+    assert (log.actor, log.action, log.data["records"]) == (cast["unit"], "personal_data.export", 1)
 
 
 def test_reveal_through_the_admin(client, cast, served):
@@ -98,14 +98,17 @@ def test_reveal_through_the_admin(client, cast, served):
     response = client.post(url)
     assert response.status_code == 200 and FULL_ID in response.content.decode()
     assert "no-store" in response["Cache-Control"]
-    assert PersonalDataAccess.objects.filter(user=cast["unit"], record=served.code).count() == 1
+    assert (
+        AuditEntry.objects.filter(actor=cast["unit"], action="personal_data.reveal", object_repr=served.code).count()
+        == 1
+    )
     assert client.post(reverse("admin:projects_enrollment_reveal", args=[served.pk, "name"])).status_code == 404
     client.force_login(cast["civil"])
     assert url not in client.get(reverse("admin:projects_enrollment_change", args=[served.pk])).content.decode()
     assert client.post(url).status_code == 403
     client.force_login(cast["unit2"])
     assert client.post(url).status_code == 404
-    assert PersonalDataAccess.objects.count() == 1
+    assert AuditEntry.objects.filter(action__startswith="personal_data.").count() == 1
 
 
 def test_lookup_by_post_within_scope(client, cast, served, unit2_org):

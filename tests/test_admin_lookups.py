@@ -180,7 +180,7 @@ def test_a_year_9999_date_in_the_database_keeps_the_drill_down_working(admin_cli
 @pytest.mark.parametrize(
     "url_name, query",
     [
-        ("admin:projects_projecttransition_changelist", "created_at__gte=0001-01-01%2000:00%2B08:00"),
+        ("admin:projects_auditentry_changelist", "at__gte=0001-01-01%2000:00%2B08:00"),
         ("admin:projects_project_changelist", "start_date__year__gte=99999999999999999999"),
     ],
 )

@@ -16,6 +16,7 @@ from django.urls import reverse
 from projects.models import (
     Activity,
     Agreement,
+    AuditEntry,
     Beneficiary,
     CaseStory,
     Enrollment,
@@ -23,7 +24,6 @@ from projects.models import (
     FollowUp,
     Instalment,
     Project,
-    ProjectTransition,
     RubricCriterion,
     RubricTemplate,
     SocialFund,
@@ -85,7 +85,7 @@ def unit_objects(cast, unit_org):
     return {
         Project: project,
         Agreement: agreement,
-        ProjectTransition: ProjectTransition.objects.get(project=project),
+        AuditEntry: AuditEntry.objects.transitions().get(project=project),
         Instalment: signed.instalments.first(),
         SocialFund: fund,
         Beneficiary: case.beneficiary,
@@ -158,7 +158,7 @@ def test_outsider_reaches_no_object_page_of_another_unit(client, cast, unit_obje
         f"/admin/projects/project/{project}/history/{history_id}/",
         f"/admin/projects/project/{project}/transition/approve/",
         f"/admin/projects/agreement/{unit_objects[Agreement].pk}/change/",
-        f"/admin/projects/projecttransition/{unit_objects[ProjectTransition].pk}/change/",
+        f"/admin/projects/auditentry/{unit_objects[AuditEntry].pk}/change/",
         f"/admin/projects/agreement/{unit_objects[Agreement].pk}/scan/",
         f"/admin/projects/instalment/{unit_objects[Instalment].pk}/release/",
         f"/admin/projects/socialfund/{unit_objects[SocialFund].pk}/change/",

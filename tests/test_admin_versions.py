@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from projects.models import Evaluation, Instalment, Project, ProjectTransition, Round, RubricCriterion, RubricTemplate
+from projects.models import AuditEntry, Evaluation, Instalment, Project, Round, RubricCriterion, RubricTemplate
 from projects.services import evaluation_assign, evaluation_create, project_sign, scorecard_save
 from tests.factories import RoundFactory, project_in_state
 
@@ -31,7 +31,7 @@ def test_approve_with_a_bad_version_says_so(client, cast, version):
     assert STALE_PAGE in response.content.decode()
     project.refresh_from_db()
     assert project.status == S.RECOMMENDED and project.version == 0 and project.approved_amount is None
-    assert not ProjectTransition.objects.filter(project=project).exists()
+    assert not AuditEntry.objects.transitions().filter(project=project).exists()
 
 
 @pytest.mark.parametrize("version", [None, "abc"])

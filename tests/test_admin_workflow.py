@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from projects.models import Project, ProjectTransition, Round
+from projects.models import AuditEntry, Project, Round
 from projects.services import project_submit
 from tests.factories import CommunityFactory, RoundFactory, complete_project, project_in_state
 from tests.helpers import EMPTY_PROJECT_INLINES
@@ -110,7 +110,7 @@ def test_stale_form_changes_nothing(client, cast, unit_org, round_2014):
     assert "已被他人处理" in response.content.decode()
     project.refresh_from_db()
     assert project.approved_amount == Decimal("20000.00")
-    assert project.transitions.count() == 1
+    assert project.audit_entries.transitions().count() == 1
 
 
 def test_transition_urls_refuse_other_methods_and_unknown_actions(client, cast, unit_org, round_2014):
@@ -270,7 +270,7 @@ def test_project_pages_query_count_is_flat_for_every_role(client, cast, unit_org
 
     few = measure()
     grow(unit_org, round_2014, 10)
-    ProjectTransition.objects.filter(project=project).update(comment="补充")
+    AuditEntry.objects.filter(project=project).update(data={"comment": "补充"})
     many = measure()
     assert many == few
     assert max(many.values()) <= 40  # the project page: seven inlines, money and service figures

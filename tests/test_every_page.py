@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.test import RequestFactory
 from django.urls import reverse
 
-from projects.models import Enrollment, PersonalDataAccess, Project, RubricTemplate, SocialWorker, Volunteer
+from projects.models import AuditEntry, Enrollment, Project, RubricTemplate, SocialWorker, Volunteer
 from projects.services import evaluation_assign, evaluation_create
 
 pytestmark = pytest.mark.django_db
@@ -139,12 +139,14 @@ def test_every_admin_page_opens_and_shows_nothing_unmasked(client, district, rol
                 f"/admin/autocomplete/?app_label={opts.app_label}&model_name={opts.model_name}&field_name={field}&term="
             )
         if hasattr(model_admin, "get_export_resource_classes"):
-            before = PersonalDataAccess.objects.count()
+            before = AuditEntry.objects.filter(action="personal_data.export").count()
             body = export_body(client, f"/admin/{opts.app_label}/{opts.model_name}/export/")
             walked += 1
             if body is None:
                 continue
-            revealed = PersonalDataAccess.objects.count() > before  # a logged, unmasked export
+            revealed = (
+                AuditEntry.objects.filter(action="personal_data.export").count() > before
+            )  # a logged, unmasked export
             if not revealed and leaks(body, hidden):
                 failures.append(f"export of {opts.model_name}: {sorted(leaks(body, hidden))[:3]}")
     assert walked > 30
@@ -230,7 +232,7 @@ def test_at_least_ten_thousand_candidates_remain_for_every_person(client, distri
     cases = list(Enrollment.objects.visible_to(user).exclude(beneficiary__id_number="").order_by("code")[:12])
     assert cases, role
     export = export_body(client, reverse("admin:projects_enrollment_export")) or ""
-    unmasked_export = PersonalDataAccess.objects.filter(user=user, field="export").exists()
+    unmasked_export = AuditEntry.objects.filter(actor=user, action="personal_data.export").exists()
     for case in cases:
         page = client.get(reverse("admin:projects_enrollment_change", args=[case.pk])).content.decode()
         assert case.code in page

@@ -218,7 +218,7 @@ def test_a_follow_up_posted_twice_is_recorded_once(client, cast, unit_org):
 
 def test_a_refusal_only_the_service_sees_shows_on_the_form_with_the_input_kept(client, cast, unit_org, monkeypatch):
     """Two people opening the same case at once: the loser's form says why, and keeps what was typed."""
-    from projects.admin import casework
+    from projects.admin import cases as casework
     from projects.services import WorkflowError
 
     def refuse(**kwargs):

@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from projects.models import (
     Activity,
+    AuditEntry,
     CaseStory,
     Enrollment,
     Evaluation,
-    PersonalDataAccess,
     Round,
     SocialWorker,
     Volunteer,
@@ -70,7 +70,7 @@ def test_lookups_by_id_number_are_logged_and_limited(client, cast, unit_org, set
     lookup = reverse("admin:projects_enrollment_lookup")
     for serial in ["123", "125", "127"]:
         client.post(lookup, {"q": make_id(serial=serial)})
-    assert PersonalDataAccess.objects.filter(user=cast["unit"], field="lookup").count() == 3
+    assert AuditEntry.objects.filter(actor=cast["unit"], action="personal_data.lookup").count() == 3
     body = client.post(lookup, {"q": make_id()}).content.decode()
     assert "过于频繁" in body and case.code not in body
     assert case.code in client.post(lookup, {"q": case.name}).content.decode()  # by name: not limited

@@ -115,7 +115,7 @@ def test_seed_has_an_open_round_with_applications_in_the_workflow(seeded):
     assert r2014.status == Round.Status.OPEN
     statuses = sorted(r2014.projects.values_list("status", flat=True))
     assert statuses == ["draft", "recommended", "recommended", "returned", "submitted", "submitted"]
-    assert all(p.transitions.exists() for p in r2014.projects.exclude(status="draft"))
+    assert all(p.audit_entries.transitions().exists() for p in r2014.projects.exclude(status="draft"))
     User = get_user_model()
     counts = {role: {i.action: i.count for i in todo_for(User.objects.get(username=role))} for role in DEMO_USERS}
     assert counts["association"]["recommend"] == 2

@@ -27,6 +27,7 @@ from projects.services import (
     agreement_sign_framework,
     agreement_terminate,
 )
+from projects.states import Action
 
 
 class AgreementAdminForm(forms.ModelForm):
@@ -139,7 +140,7 @@ class AgreementAdmin(ExportMixin, HistoryAdmin):
                     "scan_form": ScanForm() if permissions.can_upload_scan(user, obj) else None,
                     "can_sign_framework": permissions.can_sign_framework(user, obj),
                     "can_terminate": permissions.can_terminate_agreement(user, obj),
-                    "project_sign_url": reverse("admin:projects_project_transition", args=[obj.project_id, "sign"])
+                    "project_sign_url": reverse("admin:projects_project_transition", args=[obj.project_id, Action.SIGN])
                     if permissions.can_sign_project_agreement(user, obj)
                     else None,
                 }

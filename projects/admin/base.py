@@ -176,11 +176,13 @@ class RefusedForm:
     """A form that shows why the service refused the save it would have made (see ``ServiceRefusals``)."""
 
     refusal = ""
+    refusal_field = None
 
     def clean(self):
         cleaned = super().clean()
         if self.refusal:
-            raise forms.ValidationError(self.refusal)
+            field = self.refusal_field if self.refusal_field in self.fields else None
+            self.add_error(field, self.refusal)
         return cleaned
 
 
@@ -198,15 +200,17 @@ class ServiceRefusals:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except WorkflowError as refusal:
-            if request.method != "POST" or getattr(request, "_qicai_refusal", ""):
+            if request.method != "POST" or getattr(request, "_qicai_refusal", None):
                 raise
-            request._qicai_refusal = refusal.message
+            request._qicai_refusal = refusal
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        refusal = getattr(request, "_qicai_refusal", "")
-        return type(form.__name__, (RefusedForm, form), {"refusal": refusal}) if refusal else form
+        refusal = getattr(request, "_qicai_refusal", None)
+        if refusal is None:
+            return form
+        return type(form.__name__, (RefusedForm, form), {"refusal": refusal.message, "refusal_field": refusal.field})
 
 
 class UserAwareForm(forms.ModelForm):
@@ -228,6 +232,8 @@ class QicaiModelAdmin(SafeChangeListAdmin, OneSubmissionPerForm, ServiceRefusals
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 50
     list_max_show_all = 500
+    # Inline rows written through services: {row model: (save(row=, by=), delete(row=, by=))}.
+    row_services: dict = {}
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -250,6 +256,17 @@ class QicaiModelAdmin(SafeChangeListAdmin, OneSubmissionPerForm, ServiceRefusals
     def get_list_filter(self, request):
         list_filter = super().get_list_filter(request)
         return [item for item in list_filter if not touches_staff_only_fields(filter_path(item), request.user)]
+
+    def save_formset(self, request, form, formset, change):
+        services = self.row_services.get(formset.model)
+        if services is None:
+            return super().save_formset(request, form, formset, change)
+        save, delete = services
+        for row in formset.save(commit=False):
+            save(row=row, by=request.user)
+        for row in formset.deleted_objects:
+            delete(row=row, by=request.user)
+        formset.save_m2m()
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)

@@ -8,6 +8,7 @@ from projects import permissions
 from projects.admin.base import HistoryAdmin, QicaiModelAdmin
 from projects.admin.money import money_table
 from projects.models import Membership, Organization, ServiceCategory
+from projects.states import EvaluationStatus
 
 User = get_user_model()
 
@@ -74,7 +75,7 @@ class OrganizationAdmin(HistoryAdmin):
         if organization.pk is None:
             return "—"
         evaluations = (
-            Evaluation.objects.filter(project__implementing_unit=organization, status="finalised")
+            Evaluation.objects.filter(project__implementing_unit=organization, status=EvaluationStatus.FINALISED)
             .select_related("project__round", "project")
             .order_by("-project__round__year", "project__code", "kind")
         )

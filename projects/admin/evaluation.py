@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from projects import permissions, roles
+from projects import permissions, roles, states
 from projects.admin.base import QicaiInline, QicaiModelAdmin, ReadOnlyInline, UserAwareForm
 from projects.forms import DATE_WIDGET, VersionedForm
 from projects.models import (
@@ -111,9 +111,9 @@ class EvaluationForm(UserAwareForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "project" in self.fields:  # read-only once the evaluation exists
-            self.fields["project"].queryset = Project.objects.filter(
-                status__in=[Project.Status.IN_PROGRESS, Project.Status.MIDTERM_EVALUATED]
-            ).select_related("round")
+            self.fields["project"].queryset = Project.objects.filter(status__in=states.EVALUABLE).select_related(
+                "round"
+            )
 
 
 class AssignForm(forms.Form):
@@ -288,7 +288,7 @@ class EvaluationAdmin(QicaiModelAdmin):
             "overall_comment": request.POST.get("overall_comment", "")
             if posted
             else getattr(scorecard, "overall_comment", ""),
-            "submitted": scorecard is not None and scorecard.status == Scorecard.Status.SUBMITTED,
+            "scorecard_submitted": scorecard is not None and scorecard.status == Scorecard.Status.SUBMITTED,
             "errors": errors,
             "change_url": self._change_url(evaluation),
         }

@@ -29,7 +29,13 @@ from projects.forms import DATE_WIDGET, VersionedForm
 from projects.models import BudgetCategory, BudgetLine, Instalment, Project, Round, RoundInstalmentRule, SocialFund
 from projects.permissions import can_release
 from projects.querysets import leverage
-from projects.services import StaleTransition, WorkflowError, condition_unmet, instalment_release
+from projects.services import (
+    StaleTransition,
+    WorkflowError,
+    condition_unmet,
+    instalment_release,
+    social_fund_record,
+)
 
 HUNDRED = Decimal("100")
 
@@ -243,12 +249,6 @@ class SocialFundAdminForm(UserAwareForm):
         model = SocialFund
         fields = ["project", "donor", "kind", "amount", "received_on", "note"]
 
-    def clean_project(self):
-        project = self.cleaned_data["project"]
-        if not permissions.can_record_social_funds(self.current_user, project):
-            raise forms.ValidationError(gettext("您不能为该项目登记配套社会资金（项目不在您的范围内，或已结束）。"))
-        return project
-
 
 @admin.register(SocialFund)
 class SocialFundAdmin(QicaiModelAdmin):
@@ -264,6 +264,9 @@ class SocialFundAdmin(QicaiModelAdmin):
 
     def can_change_object(self, user, obj):
         return permissions.can_record_social_funds(user, obj.project)
+
+    def save_model(self, request, obj, form, change):
+        social_fund_record(fund=obj, by=request.user)
 
     def can_view_object(self, user, obj):
         return permissions.can_view_project(user, obj.project)

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from projects import permissions
-from projects.admin.base import HistoryAdmin, QicaiModelAdmin, ReadOnlyInline, UserAwareForm
+from projects.admin.audit import TimelineInline
+from projects.admin.base import HistoryAdmin, ReadOnlyInline, UserAwareForm
 from projects.admin.evaluation import EvaluationInline, rectification_view
 from projects.admin.money import (
     BudgetLineInline,
@@ -19,19 +20,25 @@ from projects.admin.money import (
     project_money_rows,
 )
 from projects.exports import ProjectResource
-from projects.formatting import format_cny, person_name, status_badge
+from projects.formatting import format_cny, status_badge
 from projects.forms import transition_form_class
-from projects.models import Agreement, Project, ProjectTransition, Round
+from projects.models import Agreement, BudgetLine, Project, Round, SocialFund
 from projects.services import (
     TRANSITION_SERVICES,
     StaleTransition,
     WorkflowError,
+    budget_line_delete,
+    budget_line_save,
     project_create,
     project_creation_check,
+    project_update,
     round_remaining_budget,
+    social_fund_delete,
+    social_fund_record,
 )
+from projects.states import Action
 from projects.stats import project_service_stats
-from projects.workflow import TRANSITIONS, transition_label, transitions_from
+from projects.workflow import TRANSITIONS, transitions_from
 
 
 class AgreementInline(ReadOnlyInline):
@@ -42,25 +49,6 @@ class AgreementInline(ReadOnlyInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("party_a", "party_b")
-
-
-class TransitionInline(ReadOnlyInline):
-    model = ProjectTransition
-    fields = ["created_at", "action_label", "from_status", "to_status", "actor_display", "comment"]
-    readonly_fields = fields
-    show_change_link = False
-    verbose_name_plural = _("流转记录")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-    @admin.display(description=_("操作"))
-    def action_label(self, log):
-        return transition_label(log.action)
-
-    @admin.display(description=_("操作人"))
-    def actor_display(self, log):
-        return person_name(log.actor)
 
 
 class ProjectAdminForm(UserAwareForm):
@@ -129,7 +117,7 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
         "updated_at",
     ]
     inlines = [
-        TransitionInline,
+        TimelineInline,
         BudgetLineInline,
         SocialFundInline,
         InstalmentInline,
@@ -137,6 +125,16 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
         EvaluationInline,
     ]
     actions = ["bulk_recommend", "bulk_approve", "bulk_start"]
+    row_services = {
+        BudgetLine: (
+            lambda row, by: budget_line_save(line=row, by=by),
+            lambda row, by: budget_line_delete(line=row, by=by),
+        ),
+        SocialFund: (
+            lambda row, by: social_fund_record(fund=row, by=by),
+            lambda row, by: social_fund_delete(fund=row, by=by),
+        ),
+    }
     fieldsets = [
         (None, {"fields": ["code", "title", "round", "status", "category", "service_model", "target_group"]}),
         (_("承接与指导"), {"fields": ["implementing_unit", "partners", "guiding_department"]}),
@@ -190,7 +188,7 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            project_update(project=obj, by=request.user)
         else:
             project_create(project=obj, by=request.user)
 
@@ -314,7 +312,7 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
                 return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request),
-            "remaining_budget": round_remaining_budget(project.round) if action == "approve" else None,
+            "remaining_budget": round_remaining_budget(project.round) if action == Action.APPROVE else None,
             "title": gettext("%(action)s：%(code)s") % {"action": transition.label, "code": project.code},
             "opts": self.opts,
             "project": project,
@@ -344,51 +342,21 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
 
     @admin.action(description=_("初审通过并推荐所选项目"), permissions=["review"])
     def bulk_recommend(self, request, queryset):
-        self._bulk(request, queryset, "recommend")
+        self._bulk(request, queryset, Action.RECOMMEND)
 
     @admin.action(description=_("按申请金额审定所选项目"), permissions=["approve"])
     def bulk_approve(self, request, queryset):
-        self._bulk(request, queryset, "approve", lambda project: {"amount": project.requested_amount})
+        self._bulk(request, queryset, Action.APPROVE, lambda project: {"amount": project.requested_amount})
 
     @admin.action(description=_("启动实施所选项目"), permissions=["start"])
     def bulk_start(self, request, queryset):
-        self._bulk(request, queryset, "start")
+        self._bulk(request, queryset, Action.START)
 
     def has_review_permission(self, request):
-        return permissions.holds_transition_permission(request.user, TRANSITIONS["recommend"])
+        return permissions.holds_transition_permission(request.user, TRANSITIONS[Action.RECOMMEND])
 
     def has_approve_permission(self, request):
-        return permissions.holds_transition_permission(request.user, TRANSITIONS["approve"])
+        return permissions.holds_transition_permission(request.user, TRANSITIONS[Action.APPROVE])
 
     def has_start_permission(self, request):
-        return permissions.holds_transition_permission(request.user, TRANSITIONS["start"])
-
-
-@admin.register(ProjectTransition)
-class ProjectTransitionAdmin(QicaiModelAdmin):
-    """The workflow log across projects: read-only for everyone."""
-
-    list_display = ["created_at", "project", "action_label", "from_status", "to_status", "actor_display", "comment"]
-    list_filter = ["action", "to_status"]
-    search_fields = ["project__code", "project__title", "comment"]
-    date_hierarchy = "created_at"
-
-    def can_view_object(self, user, obj):
-        return permissions.can_view_project(user, obj.project)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("操作"), ordering="action")
-    def action_label(self, log):
-        return transition_label(log.action)
-
-    @admin.display(description=_("操作人"), ordering="actor__first_name")
-    def actor_display(self, log):
-        return person_name(log.actor)
+        return permissions.holds_transition_permission(request.user, TRANSITIONS[Action.START])

@@ -1,6 +1,7 @@
 """The portfolio's records. ``core``: organisations, rounds, projects, agreements, money;
 ``casework``: beneficiaries, enrolments, follow-ups, activities, volunteers, social workers, cases."""
 
+from projects.models.audit import AuditEntry  # noqa: F401
 from projects.models.casework import (  # noqa: F401
     Activity,
     ActivityPhoto,
@@ -11,7 +12,6 @@ from projects.models.casework import (  # noqa: F401
     Enrollment,
     FollowUp,
     NeedAssessment,
-    PersonalDataAccess,
     RiskLevel,
     SocialWorker,
     SpecialGroup,
@@ -28,7 +28,6 @@ from projects.models.core import (  # noqa: F401  # noqa: F401
     Membership,
     Organization,
     Project,
-    ProjectTransition,
     Round,
     RoundInstalmentRule,
     ServiceCategory,

@@ -27,6 +27,7 @@ from projects.querysets import (
     SocialWorkerQuerySet,
     VolunteerQuerySet,
 )
+from projects.states import EnrollmentStatus
 from projects.validators import (
     EARLIEST_BIRTH_DATE,
     date_window_constraint,
@@ -115,9 +116,7 @@ class Enrollment(models.Model):
     record of the person: two units serving the same person each keep their own.
     """
 
-    class Status(models.TextChoices):
-        OPEN = "open", _("服务中")
-        CLOSED = "closed", _("已结案")
+    Status = EnrollmentStatus
 
     class Subsistence(models.TextChoices):
         NONE = "none", _("无")
@@ -203,7 +202,7 @@ class Enrollment(models.Model):
             ),
             models.UniqueConstraint(fields=["project", "sequence"], name="enrollment_project_sequence_unique"),
             models.CheckConstraint(
-                condition=Q(status="open") | Q(closed_on__isnull=False),
+                condition=Q(status=EnrollmentStatus.OPEN) | Q(closed_on__isnull=False),
                 name="enrollment_closed_has_date",
                 violation_error_message=_("结案须填写结案日期。"),
             ),
@@ -546,35 +545,3 @@ class CaseStory(models.Model):
             problem = programme_date_problem(self.consent_on, self.project.round.year, past_only=True)
             if problem:
                 raise ValidationError({"consent_on": problem})
-
-
-class PersonalDataAccess(models.Model):
-    """访问记录: a full ID number, birth date or phone number was shown to a user, or exported unmasked."""
-
-    class Field(models.TextChoices):
-        ID_NUMBER = "id_number", _("身份证号")
-        DATE_OF_BIRTH = "date_of_birth", _("出生日期")
-        PHONE = "phone", _("联系电话")
-        EXPORT = "export", _("导出未脱敏数据")
-        LOOKUP = "lookup", _("按身份证号查找")
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("查看人"), on_delete=models.PROTECT, related_name="+"
-    )
-    beneficiary = models.ForeignKey(
-        Beneficiary, verbose_name=_("服务对象"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    record = models.CharField(
-        _("记录"), max_length=60, blank=True, help_text=_("被查看的记录：个案编号，或社工、义工的登记号。")
-    )
-    field = models.CharField(_("内容"), max_length=20, choices=Field.choices)
-    records = models.PositiveIntegerField(_("记录数"), default=1)
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("个人信息访问记录")
-        verbose_name_plural = _("个人信息访问记录")
-        ordering = ["-at"]
-
-    def __str__(self):
-        return f"{self.user} {self.get_field_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -15,10 +15,10 @@ from projects.querysets import (
     InstalmentQuerySet,
     OrganizationQuerySet,
     ProjectQuerySet,
-    ProjectTransitionQuerySet,
     RoundQuerySet,
     ScopedByProjectQuerySet,
 )
+from projects.states import AgreementStatus, InstalmentStatus, ProjectStatus, RoundStatus
 from projects.validators import date_window_constraint, programme_date_problem, validate_credit_code
 
 ZERO = Decimal("0")
@@ -124,11 +124,7 @@ class Membership(models.Model):
 
 
 class Round(models.Model):
-    class Status(models.TextChoices):
-        PREPARING = "preparing", _("筹备")
-        OPEN = "open", _("申报中")
-        IN_PROGRESS = "in_progress", _("实施中")
-        CLOSED = "closed", _("已结束")
+    Status = RoundStatus
 
     year = models.PositiveSmallIntegerField(_("年度"), unique=True)
     title = models.CharField(_("名称"), max_length=100)
@@ -234,19 +230,7 @@ class ServiceCategory(models.Model):
 
 
 class Project(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("草稿")
-        SUBMITTED = "submitted", _("已提交")
-        RETURNED = "returned", _("退回修改")
-        RECOMMENDED = "recommended", _("协会初审通过")
-        REJECTED = "rejected", _("不予推荐")
-        APPROVED = "approved", _("已审定")
-        CONTRACTED = "contracted", _("已签约")
-        IN_PROGRESS = "in_progress", _("实施中")
-        MIDTERM_EVALUATED = "midterm_evaluated", _("中期评估")
-        COMPLETED = "completed", _("结项")
-        ARCHIVED = "archived", _("已归档")
-        TERMINATED = "terminated", _("终止")
+    Status = ProjectStatus
 
     class ServiceModel(models.TextChoices):
         SOCIAL_WORKER_VOLUNTEER = "sw_volunteer", _("社工+义工")
@@ -392,10 +376,7 @@ class Agreement(models.Model):
         FRAMEWORK = "framework", _("框架协议")
         PROJECT = "project", _("项目协议")
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("草稿")
-        SIGNED = "signed", _("已签订")
-        TERMINATED = "terminated", _("已终止")
+    Status = AgreementStatus
 
     kind = models.CharField(_("协议类型"), max_length=20, choices=Kind.choices)
     number = models.CharField(_("协议编号"), max_length=30, unique=True)
@@ -466,7 +447,7 @@ class Agreement(models.Model):
                 violation_error_message=_("协议期限结束日期不能早于开始日期。"),
             ),
             models.CheckConstraint(
-                condition=~Q(status="signed") | Q(signed_date__isnull=False),
+                condition=~Q(status=AgreementStatus.SIGNED) | Q(signed_date__isnull=False),
                 name="agreement_signed_has_date",
                 violation_error_message=_("已签订的协议必须填写签订日期。"),
             ),
@@ -477,13 +458,13 @@ class Agreement(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["round"],
-                condition=Q(kind="framework") & ~Q(status="terminated"),
+                condition=Q(kind="framework") & ~Q(status=AgreementStatus.TERMINATED),
                 name="agreement_one_framework_per_round",
                 violation_error_message=_("该年度批次已有有效的框架协议。"),
             ),
             models.UniqueConstraint(
                 fields=["project"],
-                condition=Q(kind="project") & ~Q(status="terminated"),
+                condition=Q(kind="project") & ~Q(status=AgreementStatus.TERMINATED),
                 name="agreement_one_live_per_project",
                 violation_error_message=_("该项目已有有效的项目协议。"),
             ),
@@ -496,31 +477,6 @@ class Agreement(models.Model):
         super().clean()
         if self.project_id and self.round_id and self.project.round_id != self.round_id:
             raise ValidationError({"round": _("协议的年度批次应与项目的年度批次一致。")})
-
-
-class ProjectTransition(models.Model):
-    """One row per workflow transition, written in the same transaction as the status change."""
-
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="transitions")
-    action = models.CharField(_("操作"), max_length=20)
-    from_status = models.CharField(_("原状态"), max_length=20, choices=Project.Status.choices)
-    to_status = models.CharField(_("新状态"), max_length=20, choices=Project.Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
-    )
-    comment = models.TextField(_("意见/说明"), blank=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-
-    objects = ProjectTransitionQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("流转记录")
-        verbose_name_plural = _("流转记录")
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["project", "-created_at"], name="transition_project_time")]
-
-    def __str__(self):
-        return f"{self.project.code}: {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class BudgetCategory(models.Model):
@@ -649,9 +605,7 @@ class RoundInstalmentRule(models.Model):
 
 
 class Instalment(models.Model):
-    class Status(models.TextChoices):
-        PLANNED = "planned", _("待拨付")
-        RELEASED = "released", _("已拨付")
+    Status = InstalmentStatus
 
     project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="instalments")
     sequence = models.PositiveSmallIntegerField(_("期次"))
@@ -689,7 +643,7 @@ class Instalment(models.Model):
                 violation_error_message=_("金额不能为负数。"),
             ),
             models.CheckConstraint(
-                condition=Q(status="planned") | (Q(released_on__isnull=False) & ~Q(voucher_number="")),
+                condition=Q(status=InstalmentStatus.PLANNED) | (Q(released_on__isnull=False) & ~Q(voucher_number="")),
                 name="instalment_released_has_date_and_voucher",
                 violation_error_message=_("已拨付的款项必须有拨付日期和凭证号。"),
             ),

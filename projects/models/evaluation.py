@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.models.core import Organization, Project
 from projects.querysets import EvaluationQuerySet, ScorecardQuerySet
+from projects.states import EvaluationStatus, ScorecardStatus
 from projects.validators import programme_date_problem
 
 SCORE = {"max_digits": 5, "decimal_places": 2}
@@ -79,9 +80,7 @@ class RubricCriterion(models.Model):
 
 
 class Evaluation(models.Model):
-    class Status(models.TextChoices):
-        OPEN = "open", _("评分中")
-        FINALISED = "finalised", _("已定级")
+    Status = EvaluationStatus
 
     project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="evaluations")
     kind = models.CharField(_("评估类型"), max_length=20, choices=EvaluationKind.choices)
@@ -128,7 +127,7 @@ class Evaluation(models.Model):
                 violation_error_message=_("该项目已有同类评估。"),
             ),
             models.CheckConstraint(
-                condition=Q(status="open") | (Q(score__isnull=False) & ~Q(grade="")),
+                condition=Q(status=EvaluationStatus.OPEN) | (Q(score__isnull=False) & ~Q(grade="")),
                 name="evaluation_finalised_has_grade",
             ),
             models.CheckConstraint(
@@ -148,9 +147,7 @@ class Evaluation(models.Model):
 
 
 class Scorecard(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("草稿")
-        SUBMITTED = "submitted", _("已提交")
+    Status = ScorecardStatus
 
     evaluation = models.ForeignKey(
         Evaluation, verbose_name=_("评估"), on_delete=models.CASCADE, related_name="scorecards"

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects import permissions
+from projects.audit import AuditAction, log_action
 from projects.models import Agreement, Organization, Project
 from projects.services.errors import StaleTransition, WorkflowError
 from projects.uploads import sniff_scan
@@ -80,6 +81,7 @@ def agreement_create(*, agreement: Agreement, by) -> Agreement:
     try:
         with transaction.atomic():
             agreement.save()
+            log_action(action=AuditAction.AGREEMENT_CREATE, actor=by, obj=agreement, amount=agreement.amount)
     except IntegrityError:
         raise WorkflowError(_("协议未能保存：编号已被占用或该项目已有有效协议，请刷新后重试。")) from None
     return agreement
@@ -97,7 +99,9 @@ def signing_party(by) -> Organization:
     return association
 
 
-def _set_status(agreement: Agreement, *, by, expected: str, changes: dict, reason: str) -> Agreement:
+def _set_status(
+    agreement: Agreement, *, by, expected: str, changes: dict, reason: str, action: AuditAction, comment: str = ""
+) -> Agreement:
     with transaction.atomic():
         claimed = Agreement.objects.filter(pk=agreement.pk, status=expected).update(
             updated_at=timezone.now(), **changes
@@ -106,6 +110,7 @@ def _set_status(agreement: Agreement, *, by, expected: str, changes: dict, reaso
             raise StaleTransition(_("该协议已被他人处理，本次操作未生效。请刷新后查看。"))
         agreement.refresh_from_db()
         Agreement.history.bulk_history_create([agreement], update=True, default_user=by, default_change_reason=reason)
+        log_action(action=action, actor=by, obj=agreement, comment=comment)
     return agreement
 
 
@@ -125,6 +130,7 @@ def agreement_sign_framework(*, agreement: Agreement, by, signed_date: datetime.
         expected=Agreement.Status.DRAFT,
         changes={"status": Agreement.Status.SIGNED, "signed_date": signed_date},
         reason=_("签订"),
+        action=AuditAction.AGREEMENT_SIGN,
     )
 
 
@@ -146,6 +152,8 @@ def agreement_terminate(*, agreement: Agreement, by, reason: str) -> Agreement:
         expected=Agreement.Status.SIGNED,
         changes={"status": Agreement.Status.TERMINATED, "note": note},
         reason=_("终止"),
+        action=AuditAction.AGREEMENT_TERMINATE,
+        comment=reason,
     )
 
 
@@ -170,6 +178,7 @@ def agreement_attach_scan(*, agreement: Agreement, by, upload) -> Agreement:
             agreement._history_user = by
             agreement._change_reason = _("上传扫描件")
             agreement.save()
+            log_action(action=AuditAction.AGREEMENT_SCAN, actor=by, obj=agreement)
     except Exception:
         agreement.scan.storage.delete(agreement.scan.name)
         raise

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects import permissions
-from projects.models import Activity, ActivityPhoto, Beneficiary, CaseStory, Enrollment, Project
+from projects.audit import AuditAction, log_action
+from projects.models import Activity, ActivityPhoto, Beneficiary, CaseStory, Enrollment, FollowUp, Project
 from projects.models.casework import Gender
 from projects.services.errors import WorkflowError
 from projects.uploads import sniff_image
@@ -97,8 +98,9 @@ def _validated(enrollment: Enrollment, exclude=()) -> None:
         raise WorkflowError("；".join(messages)) from None
 
 
-def enrollment_open(*, project: Project, by, identity: dict, id_number: str = "", intake: dict) -> Enrollment:
-    """个案建档: open a case for a person in ``project``, with who they are and what the unit learned at intake.
+def enrollment_open(*, enrollment: Enrollment, by, id_number: str = "") -> Enrollment:
+    """个案建档: save the new case ``enrollment`` (its project, who the person is, what the unit learned at
+    intake), giving it its case number and linking it to the person key of ``id_number``.
 
     The identity is this unit's own record. The ID number (birth date and gender are taken from it)
     links the case to the district-wide person key, so the district counts unique people; the unit
@@ -106,29 +108,34 @@ def enrollment_open(*, project: Project, by, identity: dict, id_number: str = ""
     ``QC-2013-001/001`` on, under a lock on the project row, so two people opening cases at once
     (even the same person twice) get one case each or one clear refusal.
     """
-    _check_casework(by, project)
+    _check_casework(by, enrollment.project)
     id_number = normalized_id(id_number)
-    if not (identity.get("name") or "").strip():
-        raise WorkflowError(_("请填写服务对象姓名。"))
-    if intake.get("consent_on") is None:
-        raise WorkflowError(_("请先取得服务对象对处理其个人信息的同意，并填写同意日期。"))
-    identity = identity_from_id_number(identity, id_number)
-    identity["name"] = " ".join(identity["name"].replace("\u3000", " ").split())
+    if not (enrollment.name or "").strip():
+        raise WorkflowError(_("请填写服务对象姓名。"), field="name")
+    if enrollment.consent_on is None:
+        raise WorkflowError(_("请先取得服务对象对处理其个人信息的同意，并填写同意日期。"), field="consent_on")
+    identity = identity_from_id_number(
+        {"date_of_birth": enrollment.date_of_birth, "gender": enrollment.gender}, id_number
+    )
+    enrollment.date_of_birth, enrollment.gender = identity["date_of_birth"], identity["gender"] or Gender.UNKNOWN
+    enrollment.name = " ".join(enrollment.name.replace("\u3000", " ").split())
     with transaction.atomic():
-        project = Project.objects.select_for_update().select_related("round").get(pk=project.pk)
+        project = Project.objects.select_for_update().select_related("round").get(pk=enrollment.project_id)
         if id_number and Enrollment.objects.filter(project=project, beneficiary__id_number=id_number).exists():
-            raise WorkflowError(_("该服务对象已在本项目建档。"))
-        sequence, code = _next_case_number(project)
-        enrollment = Enrollment(
-            code=code, sequence=sequence, project=project, consent_recorded_by=by, **identity, **intake
-        )
+            raise WorkflowError(_("该服务对象已在本项目建档。"), field="id_number")
+        enrollment.project = project
+        enrollment.sequence, enrollment.code = _next_case_number(project)
+        enrollment.consent_recorded_by = by
         _validated(enrollment)
         enrollment.beneficiary = beneficiary_for_id(id_number)
         try:
             with transaction.atomic():
                 enrollment.save(force_insert=True)
         except IntegrityError:
-            raise WorkflowError(_("该服务对象已在本项目建档，或个案正由他人同时建档，请刷新后查看。")) from None
+            raise WorkflowError(
+                _("该服务对象已在本项目建档，或个案正由他人同时建档，请刷新后查看。"), field="id_number"
+            ) from None
+        log_action(action=AuditAction.CASE_OPEN, actor=by, obj=enrollment)
     return enrollment
 
 
@@ -160,7 +167,7 @@ def enrollment_correct_identity(
         key_id = new_id or old_key.id_number
         relink = bool(new_id) and new_id != old_key.id_number
         if relink and Enrollment.objects.filter(project=enrollment.project, beneficiary__id_number=new_id).exists():
-            raise WorkflowError(_("该身份证号已在本项目的另一个案中登记。"))
+            raise WorkflowError(_("该身份证号已在本项目的另一个案中登记。"), field="new_id_number")
         if new_id:
             born, gender = id_number_birth_date(new_id), id_number_gender(new_id)
             if date_of_birth is not None and date_of_birth != born:
@@ -179,6 +186,10 @@ def enrollment_correct_identity(
             enrollment.save(update_fields=[*changes, "updated_at"])
         if relink and not old_key.enrollments.exists():
             old_key.delete()  # a key nobody's case uses any more: the old, wrong number is not kept
+        if changes:
+            # Which values changed, never the values: the audit trail holds no personal data.
+            fields = sorted(k if k != "beneficiary" else "id_number" for k in changes)
+            log_action(action=AuditAction.CASE_CORRECT, actor=by, obj=enrollment, fields=fields)
     return enrollment
 
 
@@ -194,13 +205,99 @@ def enrollment_close(*, enrollment: Enrollment, by, closed_on, summary: str) -> 
         raise WorkflowError(error.messages[0]) from None
     if closed_on is None or closed_on < enrollment.intake_date or closed_on > timezone.localdate():
         raise WorkflowError(_("结案日期应在接案日期与今天之间。"))
-    claimed = Enrollment.objects.filter(pk=enrollment.pk, status=Enrollment.Status.OPEN).update(
-        status=Enrollment.Status.CLOSED, closed_on=closed_on, closing_summary=summary.strip(), updated_at=timezone.now()
-    )
-    if not claimed:
-        raise WorkflowError(_("该个案已被他人结案。"))
-    enrollment.refresh_from_db()
+    with transaction.atomic():
+        claimed = Enrollment.objects.filter(pk=enrollment.pk, status=Enrollment.Status.OPEN).update(
+            status=Enrollment.Status.CLOSED,
+            closed_on=closed_on,
+            closing_summary=summary.strip(),
+            updated_at=timezone.now(),
+        )
+        if not claimed:
+            raise WorkflowError(_("该个案已被他人结案。"))
+        enrollment.refresh_from_db()
+        log_action(action=AuditAction.CASE_CLOSE, actor=by, obj=enrollment, closed_on=closed_on)
     return enrollment
+
+
+def enrollment_update(*, enrollment: Enrollment, by) -> Enrollment:
+    """Save changes to an open case's own record (its identity corrections go through
+    ``enrollment_correct_identity``)."""
+    _check_casework(by, enrollment.project)
+    if enrollment.status != Enrollment.Status.OPEN:
+        raise WorkflowError(_("已结案的个案不能修改。"))
+    _validated(enrollment)
+    with transaction.atomic():
+        enrollment.save()
+        log_action(action=AuditAction.CASE_UPDATE, actor=by, obj=enrollment)
+    return enrollment
+
+
+def casework_row_save(*, row, by):
+    """Save a row that belongs to a case or an activity (a needs assessment, social-worker or volunteer hours)."""
+    parent = getattr(row, "enrollment", None) or row.activity
+    _check_casework(by, parent.project)
+    row.full_clean(exclude=["enrollment", "activity"])
+    row.save()
+    return row
+
+
+def casework_row_delete(*, row, by) -> None:
+    parent = getattr(row, "enrollment", None) or row.activity
+    _check_casework(by, parent.project)
+    row.delete()
+
+
+def follow_up_save(*, follow_up: FollowUp, by) -> FollowUp:
+    """跟踪记录: a dated note on the case, by its project's unit while the service runs; a new one is audited."""
+    _check_casework(by, follow_up.enrollment.project)
+    if follow_up.enrollment.status != Enrollment.Status.OPEN:
+        raise WorkflowError(_("已结案的个案不能再添加或修改跟踪记录。"))
+    created = follow_up.pk is None
+    if created and follow_up.recorded_by_id is None:
+        follow_up.recorded_by = by
+    try:
+        follow_up.full_clean(exclude=["enrollment", "recorded_by"])
+    except ValidationError as error:
+        raise WorkflowError("；".join(error.messages)) from None
+    with transaction.atomic():
+        follow_up.save()
+        if created:
+            log_action(action=AuditAction.FOLLOW_UP_ADD, actor=by, obj=follow_up, date=follow_up.date)
+    return follow_up
+
+
+def follow_up_delete(*, follow_up: FollowUp, by) -> None:
+    _check_casework(by, follow_up.enrollment.project)
+    follow_up.delete()
+
+
+def activity_record(*, activity: Activity, by, attendees=None) -> Activity:
+    """Record (or correct) a service activity of a running project, with the cases that attended; audited."""
+    _check_casework(by, activity.project)
+    attendees = list(attendees) if attendees is not None else None
+    if attendees is not None:
+        problem = activity_attendees_problem(activity, attendees)
+        if problem:
+            raise WorkflowError(problem, field="attendees")
+        if activity.participants < len(attendees):
+            raise WorkflowError(_("参与人数不能少于所选的个案数。"), field="participants")
+    try:
+        activity.full_clean()
+    except ValidationError as error:
+        raise WorkflowError("；".join(error.messages)) from None
+    created = activity.pk is None
+    with transaction.atomic():
+        activity.save()
+        if attendees is not None:
+            activity.attendees.set(attendees)
+        log_action(
+            action=AuditAction.ACTIVITY_RECORD if created else AuditAction.ACTIVITY_UPDATE,
+            actor=by,
+            obj=activity,
+            date=activity.date,
+            participants=activity.participants,
+        )
+    return activity
 
 
 def activity_attendees_problem(activity: Activity, enrollments) -> str | None:
@@ -217,7 +314,9 @@ def activity_photo_add(*, activity: Activity, by, upload, caption: str = "") -> 
     photo = ActivityPhoto(activity=activity, caption=caption.strip()[:100], content_type=content_type, uploaded_by=by)
     photo.image.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
     try:
-        photo.save()
+        with transaction.atomic():
+            photo.save()
+            log_action(action=AuditAction.ACTIVITY_PHOTO, actor=by, obj=activity)
     except Exception:
         photo.image.storage.delete(photo.image.name)
         raise
@@ -246,8 +345,34 @@ def case_story_problems(story: CaseStory) -> list[str]:
 def case_story_mark_excellent(*, story: CaseStory, by, excellent: bool = True) -> CaseStory:
     if not permissions.can_mark_excellent_case_stories(by):
         raise WorkflowError(_("您不能评定优秀案例。"))
-    CaseStory.objects.filter(pk=story.pk).update(is_excellent=excellent)
-    story.refresh_from_db()
+    with transaction.atomic():
+        CaseStory.objects.filter(pk=story.pk).update(is_excellent=excellent)
+        story.refresh_from_db()
+        action = AuditAction.CASE_STORY_EXCELLENT if excellent else AuditAction.CASE_STORY_PLAIN
+        log_action(action=action, actor=by, obj=story)
+    return story
+
+
+def case_story_save(*, story: CaseStory, by) -> CaseStory:
+    """服务案例: written by the project's unit, anonymised (no served person's name, no ID number); audited."""
+    if not (permissions.is_implementing_unit(by) or by.is_superuser) or not permissions.can_view_project(
+        by, story.project
+    ):
+        raise WorkflowError(_("您不能为该项目撰写服务案例：案例由项目的实施单位撰写。"), field="project")
+    if story.enrollment_id and story.enrollment.project_id != story.project_id:
+        raise WorkflowError(_("所选个案不属于本项目。"), field="enrollment")
+    problems = case_story_problems(story)
+    if problems:
+        raise WorkflowError("；".join(problems))
+    try:
+        story.full_clean()
+    except ValidationError as error:
+        raise WorkflowError("；".join(error.messages)) from None
+    created = story.pk is None
+    with transaction.atomic():
+        story.save()
+        action = AuditAction.CASE_STORY_WRITE if created else AuditAction.CASE_STORY_UPDATE
+        log_action(action=action, actor=by, obj=story)
     return story
 
 

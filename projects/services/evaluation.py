@@ -21,6 +21,7 @@ from projects.models import (
 )
 from projects.services.errors import StaleTransition, WorkflowError
 from projects.services.workflow import _apply
+from projects.states import Action
 
 HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
@@ -210,11 +211,11 @@ def evaluation_finalise(*, evaluation: Evaluation, by, expected_version: int | N
         elif evaluation.kind == EvaluationKind.MIDTERM:
             Project.objects.filter(pk=project.pk).update(midterm_passed_on=today)
             project.refresh_from_db()
-            _apply(project=project, by=by, action="midterm_pass", comment=comment)
+            _apply(project=project, by=by, action=Action.MIDTERM_PASS, comment=comment)
         else:
             Project.objects.filter(pk=project.pk).update(final_passed_on=today)
             project.refresh_from_db()
-            _apply(project=project, by=by, action="complete", comment=comment)
+            _apply(project=project, by=by, action=Action.COMPLETE, comment=comment)
     evaluation.refresh_from_db()
     return evaluation
 

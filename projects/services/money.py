@@ -3,16 +3,27 @@
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects import permissions
+from projects.audit import AuditAction, log_action
 from projects.formatting import format_cny, format_percent
-from projects.models import Agreement, Instalment, InstalmentCondition, Project, RoundInstalmentRule
+from projects.models import (
+    Agreement,
+    BudgetLine,
+    Instalment,
+    InstalmentCondition,
+    Project,
+    RoundInstalmentRule,
+    SocialFund,
+)
 from projects.querysets import MONEY
 from projects.services.errors import StaleTransition, WorkflowError
+from projects.states import AgreementStatus
 
 FEN = Decimal("0.01")
 HUNDRED = Decimal("100")
@@ -99,7 +110,9 @@ def condition_unmet(instalment: Instalment) -> str | None:
     if project.needs_rectification:
         return _("项目正在整改，解除整改后方可拨付。")
     if instalment.condition == C.SIGNED:
-        signed = Agreement.objects.filter(project=project, kind="project", status="signed").exists()
+        signed = Agreement.objects.filter(
+            project=project, kind=Agreement.Kind.PROJECT, status=AgreementStatus.SIGNED
+        ).exists()
         if not signed:
             return _("项目协议尚未签订。")
     elif instalment.condition == C.MIDTERM_PASSED and project.midterm_passed_on is None:
@@ -150,8 +163,11 @@ def instalment_release(
         )["total"] or Decimal("0")
         if released + instalment.amount > (project.approved_amount or Decimal("0")):
             raise WorkflowError(
-                _("拨付后累计 %(total)s 元将超过审定金额 %(approved)s 元。")
-                % {"total": format_cny(released + instalment.amount), "approved": format_cny(project.approved_amount)}
+                _("拨付后累计 %(total)s 元将超过审定金额 %(approved_amount)s 元。")
+                % {
+                    "total": format_cny(released + instalment.amount),
+                    "approved_amount": format_cny(project.approved_amount),
+                }
             )
         claimed = Instalment.objects.filter(
             pk=instalment.pk, status=Instalment.Status.PLANNED, version=instalment.version
@@ -169,4 +185,64 @@ def instalment_release(
         Instalment.history.bulk_history_create(
             [instalment], update=True, default_user=by, default_change_reason=_("登记拨付")
         )
+        log_action(
+            action=AuditAction.INSTALMENT_RELEASE,
+            actor=by,
+            obj=instalment,
+            amount=instalment.amount,
+            voucher=voucher_number,
+            released_on=released_on,
+        )
     return instalment
+
+
+def social_fund_delete(*, fund: SocialFund, by) -> None:
+    """Remove a social fund recorded by mistake (while the project is alive); audited with its amount."""
+    if not permissions.can_record_social_funds(by, fund.project):
+        raise WorkflowError(_("您不能修改该项目的配套社会资金。"))
+    with transaction.atomic():
+        log_action(
+            action=AuditAction.SOCIAL_FUND_RECORD,
+            actor=by,
+            obj=fund,
+            amount=fund.amount,
+            donor=str(fund.donor),
+            deleted=True,
+        )
+        fund.delete()
+
+
+def budget_line_save(*, line: BudgetLine, by) -> BudgetLine:
+    """A row of an application's budget, while the application may be edited."""
+    if not permissions.can_edit_project(by, line.project):
+        raise WorkflowError(_("该项目的申报内容当前不能修改，预算明细也不能修改。"))
+    line.save()
+    return line
+
+
+def budget_line_delete(*, line: BudgetLine, by) -> None:
+    if not permissions.can_edit_project(by, line.project):
+        raise WorkflowError(_("该项目的申报内容当前不能修改，预算明细也不能修改。"))
+    line.delete()
+
+
+def social_fund_record(*, fund: SocialFund, by) -> SocialFund:
+    """Record (or correct) matched social money or in-kind support for a live project; audited."""
+    if not permissions.can_record_social_funds(by, fund.project):
+        raise WorkflowError(_("您不能为该项目登记配套社会资金（项目须在您的范围内且尚未结束）。"), field="project")
+    try:
+        fund.full_clean()
+    except ValidationError as error:
+        raise WorkflowError("；".join(error.messages)) from None
+    created = fund.pk is None
+    with transaction.atomic():
+        fund.save()
+        log_action(
+            action=AuditAction.SOCIAL_FUND_RECORD,
+            actor=by,
+            obj=fund,
+            amount=fund.amount,
+            donor=str(fund.donor),
+            corrected=not created,
+        )
+    return fund

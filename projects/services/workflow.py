@@ -10,19 +10,22 @@ transaction. Notifications go out only once the transaction has committed.
 import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects import permissions
+from projects.audit import AuditAction, log_action, transition_action
 from projects.formatting import format_cny
-from projects.models import Agreement, Project, ProjectTransition, Round
+from projects.models import Agreement, AuditEntry, Project, Round
 from projects.notifications import notifications_enabled, notify_transition
 from projects.querysets import MONEY
 from projects.services.agreements import agreement_number, signing_party, term_problem
 from projects.services.errors import StaleTransition, WorkflowError
 from projects.services.money import budget_problems, instalment_plan_create
+from projects.states import Action, InstalmentStatus
 from projects.workflow import TRANSITIONS, Transition
 
 S = Project.Status
@@ -75,6 +78,20 @@ def project_create(*, project: Project, by=None) -> Project:
                 _("项目编号 %(code)s 已被占用，项目未保存。请稍后重新提交；如仍不成功，请联系区民政局。")
                 % {"code": project.code}
             ) from None
+        log_action(action=AuditAction.PROJECT_CREATE, actor=by, obj=project)
+    return project
+
+
+def project_update(*, project: Project, by) -> Project:
+    """Save changes to an application's fields (never its status or approved amount: those are transitions)."""
+    if not permissions.can_edit_project(by, project):
+        raise WorkflowError(_("该项目当前不能修改：实施单位只能在草稿或退回修改时修改申报内容。"))
+    try:
+        project.full_clean(exclude=["round", "implementing_unit", "category"])
+    except ValidationError as error:
+        raise WorkflowError("；".join(error.messages)) from None
+    project._history_user = by
+    project.save()
     return project
 
 
@@ -107,6 +124,7 @@ def _apply(
     changes: dict | None = None,
     checks=None,
     side_effects=None,
+    audit_data: dict | None = None,
 ) -> Project:
     transition = TRANSITIONS[action]
     _check_allowed(project=project, by=by, transition=transition, expected_version=expected_version)
@@ -124,13 +142,11 @@ def _apply(
         if not claimed:
             raise StaleTransition(_("该项目已被他人处理，本次操作未生效。请刷新后查看最新状态。"))
         project.refresh_from_db()
-        log = ProjectTransition.objects.create(
-            project=project,
-            action=action,
-            from_status=from_status,
-            to_status=project.status,
+        entry = log_action(
+            action=transition_action(action),
             actor=by,
-            comment=comment,
+            obj=project,
+            **{"from": from_status, "to": project.status, "comment": comment, **(audit_data or {})},
         )
         Project.history.bulk_history_create(
             [project], update=True, default_user=by, default_change_reason=str(transition.label)
@@ -138,12 +154,12 @@ def _apply(
         if side_effects:
             side_effects()
         if notifications_enabled():
-            transaction.on_commit(lambda: _notify(log.pk))
+            transaction.on_commit(lambda: _notify(entry.pk))
     return project
 
 
-def _notify(log_id: int) -> None:
-    notify_transition(ProjectTransition.objects.select_related("project", "actor").get(pk=log_id))
+def _notify(entry_id: int) -> None:
+    notify_transition(AuditEntry.objects.select_related("project", "actor").get(pk=entry_id))
 
 
 def project_submit(*, project: Project, by, comment: str = "", expected_version: int | None = None) -> Project:
@@ -169,23 +185,23 @@ def project_submit(*, project: Project, by, comment: str = "", expected_version:
             raise WorkflowError(_("“%(round)s”不在申报期，不能提交。") % {"round": project.round})
 
     return _apply(
-        project=project, by=by, action="submit", comment=comment, expected_version=expected_version, checks=checks
+        project=project, by=by, action=Action.SUBMIT, comment=comment, expected_version=expected_version, checks=checks
     )
 
 
 def project_recommend(*, project: Project, by, comment: str = "", expected_version: int | None = None) -> Project:
     """The association passes its first review (初审) and recommends the project to civil affairs."""
-    return _apply(project=project, by=by, action="recommend", comment=comment, expected_version=expected_version)
+    return _apply(project=project, by=by, action=Action.RECOMMEND, comment=comment, expected_version=expected_version)
 
 
 def project_return(*, project: Project, by, comment: str, expected_version: int | None = None) -> Project:
     """The association sends the application back to its unit for revision (reason required)."""
-    return _apply(project=project, by=by, action="return", comment=comment, expected_version=expected_version)
+    return _apply(project=project, by=by, action=Action.RETURN, comment=comment, expected_version=expected_version)
 
 
 def project_reject(*, project: Project, by, comment: str, expected_version: int | None = None) -> Project:
     """The association declines to recommend the project (reason required)."""
-    return _apply(project=project, by=by, action="reject", comment=comment, expected_version=expected_version)
+    return _apply(project=project, by=by, action=Action.REJECT, comment=comment, expected_version=expected_version)
 
 
 def round_committed_amount(round_id: int, *, excluding_project_id: int | None = None) -> Decimal:
@@ -196,7 +212,9 @@ def round_committed_amount(round_id: int, *, excluding_project_id: int | None = 
     committed = Project.objects.filter(round_id=round_id, approved_amount__isnull=False).exclude(
         status__in=[S.REJECTED, S.TERMINATED]
     )
-    paid_out = Instalment.objects.filter(project__round_id=round_id, project__status=S.TERMINATED, status="released")
+    paid_out = Instalment.objects.filter(
+        project__round_id=round_id, project__status=S.TERMINATED, status=InstalmentStatus.RELEASED
+    )
     if excluding_project_id:
         committed = committed.exclude(pk=excluding_project_id)
     live = committed.aggregate(total=Sum("approved_amount", output_field=MONEY))["total"] or Decimal("0")
@@ -242,7 +260,7 @@ def project_approve(*, project: Project, by, amount, comment: str = "", expected
     return _apply(
         project=project,
         by=by,
-        action="approve",
+        action=Action.APPROVE,
         comment=comment,
         expected_version=expected_version,
         changes={"approved_amount": amount},
@@ -296,7 +314,7 @@ def project_sign(
     return _apply(
         project=project,
         by=by,
-        action="sign",
+        action=Action.SIGN,
         comment=comment,
         expected_version=expected_version,
         side_effects=side_effects,
@@ -305,7 +323,7 @@ def project_sign(
 
 def project_start(*, project: Project, by, comment: str = "", expected_version: int | None = None) -> Project:
     """A contracted project starts its service."""
-    return _apply(project=project, by=by, action="start", comment=comment, expected_version=expected_version)
+    return _apply(project=project, by=by, action=Action.START, comment=comment, expected_version=expected_version)
 
 
 def project_terminate(*, project: Project, by, comment: str, expected_version: int | None = None) -> Project:
@@ -321,7 +339,7 @@ def project_terminate(*, project: Project, by, comment: str, expected_version: i
     return _apply(
         project=project,
         by=by,
-        action="terminate",
+        action=Action.TERMINATE,
         comment=comment,
         expected_version=expected_version,
         side_effects=side_effects,
@@ -330,17 +348,17 @@ def project_terminate(*, project: Project, by, comment: str, expected_version: i
 
 def project_archive(*, project: Project, by, comment: str = "", expected_version: int | None = None) -> Project:
     """File a completed project."""
-    return _apply(project=project, by=by, action="archive", comment=comment, expected_version=expected_version)
+    return _apply(project=project, by=by, action=Action.ARCHIVE, comment=comment, expected_version=expected_version)
 
 
 TRANSITION_SERVICES = {
-    "submit": project_submit,
-    "recommend": project_recommend,
-    "return": project_return,
-    "reject": project_reject,
-    "approve": project_approve,
-    "sign": project_sign,
-    "start": project_start,
-    "terminate": project_terminate,
-    "archive": project_archive,
+    Action.SUBMIT: project_submit,
+    Action.RECOMMEND: project_recommend,
+    Action.RETURN: project_return,
+    Action.REJECT: project_reject,
+    Action.APPROVE: project_approve,
+    Action.SIGN: project_sign,
+    Action.START: project_start,
+    Action.TERMINATE: project_terminate,
+    Action.ARCHIVE: project_archive,
 }

@@ -113,4 +113,8 @@ def test_unit_to_association_to_civil_affairs(browser, live_server, demo, shots)
 
     project.refresh_from_db()
     assert project.status == Project.Status.APPROVED
-    assert [t.action for t in project.transitions.order_by("created_at")] == ["submit", "recommend", "approve"]
+    assert [t.action for t in project.audit_entries.transitions().order_by("at")] == [
+        "project.submit",
+        "project.recommend",
+        "project.approve",
+    ]

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from projects import privacy
-from projects.models import Beneficiary, CaseStory, Enrollment, PersonalDataAccess, Project
+from projects.models import AuditEntry, Beneficiary, CaseStory, Enrollment, Project
 from projects.services import (
     WorkflowError,
     activity_photo_add,
@@ -159,10 +159,10 @@ def test_enrolment_refusals(cast, unit_org, unit2_org):
         enroll(project, cast["unit"], id_number=make_id(serial="125"), date_of_birth=datetime.date(1960, 1, 1))
     with pytest.raises(WorkflowError, match="同意"):
         enrollment_open(
-            project=project,
+            enrollment=Enrollment(
+                project=project, name="赵六", special_group="other", intake_date=datetime.date(2014, 5, 1)
+            ),
             by=cast["unit"],
-            identity={"name": "赵六", "special_group": "other"},
-            intake={"intake_date": datetime.date(2014, 5, 1)},
         )
 
 
@@ -179,19 +179,19 @@ def test_reveal_is_logged_and_limited(cast, unit_org, unit2_org):
     assert privacy.reveal(user=cast["unit"], record=case, field="id_number") == make_id()
     assert privacy.reveal(user=cast["unit"], record=case, field="phone") == "13812345678"
     assert privacy.reveal(user=cast["unit"], record=case, field="date_of_birth") == "1958-03-17"
-    log = PersonalDataAccess.objects.order_by("pk").first()
-    assert (log.user, log.beneficiary, log.record, log.field) == (
+    log = AuditEntry.objects.filter(action="personal_data.reveal").order_by("pk").first()
+    assert (log.actor, log.object_repr, log.project, log.data) == (
         cast["unit"],
-        case.beneficiary,
         case.code,
-        "id_number",
+        case.project,
+        {"field": "id_number"},
     )
     for role in ["unit2", "civil", "committee", "association", "evaluator"]:
         with pytest.raises(PermissionError):
             privacy.reveal(user=cast[role], record=case, field="phone")
     with pytest.raises(ValueError):
         privacy.reveal(user=cast["unit"], record=case, field="name")
-    assert PersonalDataAccess.objects.count() == 3
+    assert AuditEntry.objects.filter(action="personal_data.reveal").count() == 3
 
 
 def test_a_second_unit_sees_only_its_own_case(cast, unit_org, unit2_org):

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection, connections
 
-from projects.models import Project, ProjectTransition, Round
+from projects.models import AuditEntry, Project, Round
 from projects.services import StaleTransition, WorkflowError, project_approve, project_create
 from tests.factories import OrganizationFactory, RoundFactory, ServiceCategoryFactory, project_in_state
 
@@ -55,7 +55,7 @@ def test_two_approvals_of_one_project_give_one_transition(cast):
     project.refresh_from_db()
     assert project.status == Project.Status.APPROVED
     assert project.version == 1
-    assert ProjectTransition.objects.filter(project=project).count() == 1
+    assert AuditEntry.objects.transitions().filter(project=project).count() == 1
 
 
 def test_two_approvals_in_one_round_never_exceed_its_budget(cast):

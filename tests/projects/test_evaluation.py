@@ -192,7 +192,7 @@ def test_passed_midterm_moves_the_project_and_frees_the_midterm_instalment(cast,
     assert (evaluation.score, evaluation.grade, evaluation.scorecards_counted) == (D("81.00"), "good", 5)
     running.refresh_from_db()
     assert running.status == S.MIDTERM_EVALUATED and running.midterm_passed_on is not None
-    assert running.transitions.filter(action="midterm_pass").exists()
+    assert running.audit_entries.filter(action="project.midterm_pass").exists()
     middle.refresh_from_db()
     middle.project.refresh_from_db()
     pay(middle, cast["civil"], "2")

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from projects.models import Project, ProjectTransition, Round
+from projects.models import AuditEntry, Project, Round
 from projects.services import TRANSITION_SERVICES, WorkflowError
 from projects.workflow import TRANSITIONS
 from tests.factories import RoundFactory, UserFactory, project_in_state
@@ -53,14 +53,14 @@ def test_transition_permission(cast, unit_org, actor, action):
         service(project=project, by=users[actor], **arguments)
         project.refresh_from_db()
         assert project.status == TRANSITIONS[action].target
-        assert ProjectTransition.objects.filter(project=project, action=action).count() == 1
+        assert AuditEntry.objects.filter(project=project, action=f"project.{action}").count() == 1
     else:
         with pytest.raises(WorkflowError) as error:
             service(project=project, by=users[actor], **arguments)
         assert error.value.message  # a Chinese sentence for the user, never a stack trace
         project.refresh_from_db()
         assert project.status == source
-        assert not ProjectTransition.objects.filter(project=project).exists()
+        assert not AuditEntry.objects.transitions().filter(project=project).exists()
 
 
 @pytest.mark.parametrize("action", sorted(ALLOWED))

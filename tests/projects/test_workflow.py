@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from projects.models import Agreement, Project, ProjectTransition, Round
+from projects.models import Agreement, AuditEntry, Project, Round
 from projects.services import (
     StaleTransition,
     WorkflowError,
@@ -41,9 +41,9 @@ def test_submit_moves_draft_to_submitted_with_log_and_history(draft, cast):
     project = project_submit(project=draft, by=cast["unit"], comment="请审核")
     assert project.status == S.SUBMITTED
     assert project.version == 1
-    log = ProjectTransition.objects.get(project=project)
+    log = AuditEntry.objects.transitions().get(project=project)
     assert (log.action, log.from_status, log.to_status, log.actor, log.comment) == (
-        "submit",
+        "project.submit",
         S.DRAFT,
         S.SUBMITTED,
         cast["unit"],
@@ -61,7 +61,7 @@ def test_submit_lists_what_is_missing(round_open, unit_org, cast):
     assert "项目周期" in error.value.message and "项目目标" in error.value.message
     project.refresh_from_db()
     assert project.status == S.DRAFT
-    assert not ProjectTransition.objects.exists()
+    assert not AuditEntry.objects.transitions().exists()
 
 
 def test_submit_only_while_the_round_is_open(draft, cast):
@@ -76,7 +76,7 @@ def test_returned_project_can_be_resubmitted(draft, cast):
     assert draft.status == S.RETURNED
     project_submit(project=draft, by=cast["unit"])
     assert draft.status == S.SUBMITTED
-    assert draft.transitions.count() == 3
+    assert draft.audit_entries.transitions().count() == 3
 
 
 @pytest.mark.parametrize("service", [project_return, project_reject])
@@ -135,7 +135,7 @@ def test_stale_version_changes_nothing(draft, cast):
         project_recommend(project=draft, by=cast["association"], expected_version=seen_version)
     draft.refresh_from_db()
     assert draft.status == S.SUBMITTED
-    assert draft.transitions.count() == 1
+    assert draft.audit_entries.transitions().count() == 1
 
 
 def test_second_of_two_concurrent_approvals_is_refused(cast, round_open):
@@ -147,7 +147,7 @@ def test_second_of_two_concurrent_approvals_is_refused(cast, round_open):
         project_approve(project=second, by=cast["civil"], amount="15000")
     project.refresh_from_db()
     assert project.approved_amount == Decimal("20000.00")
-    assert project.transitions.count() == 1
+    assert project.audit_entries.transitions().count() == 1
 
 
 def test_sign_records_the_signed_agreement(cast, round_open, unit_org):

@@ -1,0 +1,98 @@
+"""The audit trail in the admin: a project's timeline on its page, and the filterable audit list (审计记录)."""
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from projects.admin.base import QicaiModelAdmin, ReadOnlyInline
+from projects.audit import PERSONAL_DATA
+from projects.formatting import person_name
+from projects.models import AuditEntry
+from projects.privacy import field_label
+
+
+def entry_summary(entry: AuditEntry) -> str:
+    """The particulars of an entry in one line: a transition's states and comment, an amount, a field."""
+    data = entry.data
+    parts = []
+    if entry.from_status or entry.to_status:
+        parts.append(f"{entry.get_from_status_display()} → {entry.get_to_status_display()}")
+    if data.get("amount"):
+        parts.append(gettext("%(amount)s 元") % {"amount": data["amount"]})
+    if data.get("grade"):
+        parts.append(gettext("等级：%(grade)s") % {"grade": data["grade"]})
+    if data.get("evaluator"):
+        parts.append(gettext("专家：%(name)s") % {"name": data["evaluator"]})
+    if entry.action in PERSONAL_DATA and data.get("field"):
+        parts.append(field_label(data["field"]))
+    if data.get("records"):
+        parts.append(gettext("%(count)s 条") % {"count": data["records"]})
+    if entry.comment:
+        parts.append(entry.comment)
+    return "；".join(str(p) for p in parts)
+
+
+class TimelineInline(ReadOnlyInline):
+    """A project's timeline: what happened to it and its agreements, money and evaluations, oldest first."""
+
+    model = AuditEntry
+    fk_name = "project"
+    fields = ["at", "action_label", "actor_display", "summary"]
+    readonly_fields = fields
+    show_change_link = False
+    verbose_name_plural = _("流转与操作记录")
+
+    def get_queryset(self, request):
+        return AuditEntry.objects.visible_to(request.user).select_related("actor").order_by("at", "pk")
+
+    @admin.display(description=_("操作"))
+    def action_label(self, entry):
+        return entry.get_action_display()
+
+    @admin.display(description=_("操作人"))
+    def actor_display(self, entry):
+        return person_name(entry.actor)
+
+    @admin.display(description=_("详情"))
+    def summary(self, entry):
+        return entry_summary(entry)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(QicaiModelAdmin):
+    """Every state change and sensitive action across the portfolio, for civil affairs and the committee."""
+
+    list_display = ["at", "action_label", "actor_display", "record", "project", "summary"]
+    list_filter = ["action", ("project__round", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["object_repr", "project__code"]
+    date_hierarchy = "at"
+    fields = ["at", "action_label", "actor_display", "record", "project", "summary"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("操作"), ordering="action")
+    def action_label(self, entry):
+        return entry.get_action_display()
+
+    @admin.display(description=_("操作人"), ordering="actor__first_name")
+    def actor_display(self, entry):
+        return person_name(entry.actor)
+
+    @admin.display(description=_("记录"), ordering="object_repr")
+    def record(self, entry):
+        if entry.content_type_id:
+            return format_html("{} {}", entry.content_type.name, entry.object_repr)
+        return entry.object_repr or "—"
+
+    @admin.display(description=_("详情"))
+    def summary(self, entry):
+        return entry_summary(entry)

@@ -1,0 +1,116 @@
+"""The audit trail: one ``AuditEntry`` per state change or sensitive action, written by the service in its
+transaction (in the manner of pretix's ``log_action``).
+
+``log_action`` is the only writer. The project page's timeline and the audit list (审计记录) read the
+entries; field-level history stays with django-simple-history. Each action says who may read its
+entries: programme staff always; those who see the project only for the actions in ``PROJECT_VISIBLE``
+(who evaluates a project, draft scores, nominations and personal-data access are programme staff's).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from projects.states import Action
+
+
+class AuditAction(models.TextChoices):
+    PROJECT_CREATE = "project.create", _("新建项目")
+    PROJECT_SUBMIT = f"project.{Action.SUBMIT}", Action.SUBMIT.label
+    PROJECT_RECOMMEND = f"project.{Action.RECOMMEND}", Action.RECOMMEND.label
+    PROJECT_RETURN = f"project.{Action.RETURN}", Action.RETURN.label
+    PROJECT_REJECT = f"project.{Action.REJECT}", Action.REJECT.label
+    PROJECT_APPROVE = f"project.{Action.APPROVE}", Action.APPROVE.label
+    PROJECT_SIGN = f"project.{Action.SIGN}", Action.SIGN.label
+    PROJECT_START = f"project.{Action.START}", Action.START.label
+    PROJECT_TERMINATE = f"project.{Action.TERMINATE}", Action.TERMINATE.label
+    PROJECT_MIDTERM_PASS = f"project.{Action.MIDTERM_PASS}", Action.MIDTERM_PASS.label
+    PROJECT_COMPLETE = f"project.{Action.COMPLETE}", Action.COMPLETE.label
+    PROJECT_ARCHIVE = f"project.{Action.ARCHIVE}", Action.ARCHIVE.label
+    AGREEMENT_CREATE = "agreement.create", _("拟定协议")
+    AGREEMENT_SIGN = "agreement.sign", _("签订框架协议")
+    AGREEMENT_TERMINATE = "agreement.terminate", _("终止协议")
+    AGREEMENT_SCAN = "agreement.scan", _("上传协议扫描件")
+    INSTALMENT_RELEASE = "instalment.release", _("登记拨付")
+    SOCIAL_FUND_RECORD = "social_fund.record", _("登记配套社会资金")
+    EVALUATION_CREATE = "evaluation.create", _("组织评估")
+    EVALUATION_ASSIGN = "evaluation.assign", _("指派评估专家")
+    SCORECARD_SUBMIT = "scorecard.submit", _("提交评分表")
+    EVALUATION_FINALISE = "evaluation.finalise", _("评估定级")
+    RECTIFICATION_CLEAR = "rectification.clear", _("解除整改")
+    RUBRIC_REVISE = "rubric.revise", _("评分模板生成新版本")
+    CASE_OPEN = "case.open", _("个案建档")
+    CASE_UPDATE = "case.update", _("修改个案")
+    CASE_CORRECT = "case.correct", _("更正身份信息")
+    CASE_CLOSE = "case.close", _("结案")
+    FOLLOW_UP_ADD = "follow_up.add", _("新增跟踪记录")
+    ACTIVITY_RECORD = "activity.record", _("登记服务活动")
+    ACTIVITY_UPDATE = "activity.update", _("修改服务活动")
+    ACTIVITY_PHOTO = "activity.photo", _("上传活动照片")
+    CASE_STORY_WRITE = "case_story.write", _("撰写服务案例")
+    CASE_STORY_UPDATE = "case_story.update", _("修改服务案例")
+    CASE_STORY_EXCELLENT = "case_story.excellent", _("评定优秀案例")
+    CASE_STORY_PLAIN = "case_story.plain", _("取消优秀案例")
+    PERSONAL_DATA_REVEAL = "personal_data.reveal", _("查看完整个人信息")
+    PERSONAL_DATA_EXPORT = "personal_data.export", _("导出未脱敏数据")
+    PERSONAL_DATA_LOOKUP = "personal_data.lookup", _("按身份证号查找")
+    NOMINATION_CREATE = "nomination.create", _("提名")
+    NOMINATION_CONFIRM = "nomination.confirm", _("确认表彰")
+    NOMINATION_DECLINE = "nomination.decline", _("未采纳提名")
+
+
+A = AuditAction
+# What those who see a project (its unit, its evaluators) read on its timeline; the rest is programme staff's.
+PROJECT_VISIBLE = frozenset(
+    {
+        *(a for a in A if a.value.startswith("project.")),
+        A.AGREEMENT_CREATE,
+        A.AGREEMENT_SIGN,
+        A.AGREEMENT_TERMINATE,
+        A.AGREEMENT_SCAN,
+        A.INSTALMENT_RELEASE,
+        A.SOCIAL_FUND_RECORD,
+        A.EVALUATION_CREATE,
+        A.EVALUATION_FINALISE,
+        A.RECTIFICATION_CLEAR,
+    }
+)
+TRANSITION_ACTIONS = frozenset(a for a in A if a.value.startswith("project.") and a != A.PROJECT_CREATE)
+PERSONAL_DATA = frozenset({A.PERSONAL_DATA_REVEAL, A.PERSONAL_DATA_EXPORT, A.PERSONAL_DATA_LOOKUP})
+
+
+def transition_action(action: Action) -> AuditAction:
+    return AuditAction(f"project.{action}")
+
+
+def log_action(*, action: AuditAction, actor, obj=None, project=None, **data):
+    """Write one audit row now (call it inside the service's transaction, after the change).
+
+    ``obj`` is the record acted on (its type, id and a short text are kept, so the row survives it);
+    ``project`` files the row on a project's timeline (taken from ``obj`` when it has one); ``data`` is a
+    small dict of what a reader needs (from/to states, an amount, a comment …), JSON-serialisable.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from projects.models import AuditEntry, Project
+
+    if project is None and obj is not None:
+        project = obj if isinstance(obj, Project) else getattr(obj, "project", None)
+    return AuditEntry.objects.create(
+        action=action,
+        actor=actor if getattr(actor, "pk", None) else None,
+        content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:120] if obj is not None else "",
+        project=project,
+        data={key: _jsonable(value) for key, value in data.items()},
+    )
+
+
+def _jsonable(value):
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return str(value)  # dates, decimals, enums, lazy strings

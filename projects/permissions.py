@@ -177,7 +177,7 @@ def can_sign_project_agreement(user, agreement: Agreement) -> bool:
     return (
         agreement.kind == AgreementModel.Kind.PROJECT
         and agreement.status == AgreementModel.Status.DRAFT
-        and can_transition_by_action(user, agreement.project, "sign")
+        and can_transition_by_action(user, agreement.project, states.Action.SIGN)
     )
 
 

@@ -6,8 +6,8 @@ user's powers are the permissions of their groups, narrowed by scope: the predic
 read these permissions, never the group names, for what a role may do.
 
 ``ROLE_PERMISSIONS`` is the current truth for the ``projects`` and ``awards`` apps together. The
-migrations before 0018 granted and revoked permissions step by step (their frozen lists are
-history); from 0018 on, migrations apply this table, and ``tests/projects/test_roles.py`` holds
+migrations before 0021 granted and revoked permissions step by step (their frozen lists are
+history); from 0021 on, migrations apply this table, and ``tests/projects/test_roles.py`` holds
 the database's groups, the latest migration and the README against it. ``manage.py roles``
 prints it (``--markdown`` for the README block, ``--check`` to compare a database with it).
 
@@ -50,14 +50,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "projects.view_servicecategory",
             "projects.view_project",
             "projects.view_agreement",
-            "projects.view_projecttransition",
+            "projects.view_auditentry",
             # money
             "projects.view_budgetcategory",
             "projects.view_budgetline",
             "projects.view_socialfund",
             "projects.view_roundinstalmentrule",
             "projects.view_instalment",
-            # casework, masked; the person key (that two cases are one person); who looked at full values
+            # casework, masked; the person key (that two cases are one person)
             "projects.view_beneficiary",
             "projects.view_enrollment",
             "projects.view_needassessment",
@@ -69,7 +69,6 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "projects.view_activityvolunteer",
             "projects.view_activityphoto",
             "projects.view_casestory",
-            "projects.view_personaldataaccess",
             # evaluations and agencies' standing
             "projects.view_rubrictemplate",
             "projects.view_rubriccriterion",
@@ -107,7 +106,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "projects.view_agreement",
             "projects.add_agreement",
             "projects.change_agreement",
-            "projects.view_projecttransition",
+            "projects.view_auditentry",
             # money: budget categories, instalment plans, releases (拨付), social funds
             "projects.view_budgetcategory",
             "projects.add_budgetcategory",
@@ -123,7 +122,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "projects.delete_roundinstalmentrule",
             "projects.view_instalment",
             "projects.release_instalment",
-            # casework, masked (never revealed); the person key; who looked at full values
+            # casework, masked (never revealed); the person key
             "projects.view_beneficiary",
             "projects.view_enrollment",
             "projects.view_needassessment",
@@ -135,7 +134,6 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "projects.view_activityvolunteer",
             "projects.view_activityphoto",
             "projects.view_casestory",
-            "projects.view_personaldataaccess",
             # evaluations: rubrics, organising, assigning evaluators, finalising, clearing rectification
             "projects.view_rubrictemplate",
             "projects.add_rubrictemplate",
@@ -175,7 +173,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "projects.view_agreement",
             "projects.add_agreement",
             "projects.change_agreement",
-            "projects.view_projecttransition",
+            "projects.view_auditentry",
             # money, read only
             "projects.view_budgetcategory",
             "projects.view_budgetline",
@@ -223,7 +221,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "projects.submit_project",
             "projects.start_project",
             "projects.view_agreement",
-            "projects.view_projecttransition",
+            "projects.view_auditentry",
             # money: its budget lines and matched social funds
             "projects.view_budgetcategory",
             "projects.view_budgetline",
@@ -294,7 +292,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "projects.view_round",
             "projects.view_servicecategory",
             "projects.view_project",
-            "projects.view_projecttransition",
+            "projects.view_auditentry",
             "projects.view_enrollment",
             "projects.view_needassessment",
             "projects.view_socialworker",

@@ -23,11 +23,11 @@ from awards.services import nomination_confirm, nomination_create, nomination_de
 from projects import permissions, privacy
 from projects.models import (
     Agreement,
+    AuditEntry,
     CaseStory,
     Evaluation,
     Instalment,
     Organization,
-    PersonalDataAccess,
     Project,
     Round,
     RubricCriterion,
@@ -50,6 +50,7 @@ from projects.services import (
     rectification_clear,
     rubric_revise,
     scorecard_save,
+    social_fund_record,
 )
 from tests.casework_factories import enroll
 from tests.factories import OrganizationFactory, RoundFactory, UserFactory, project_in_state
@@ -231,6 +232,22 @@ ACTIONS = {
             0
         ],
     ),
+    "social funds recorded": Action(
+        allowed={"civil", "unit", "superuser"},
+        setup=lambda world: SimpleNamespace(project=contracted(world), donor=OrganizationFactory(type="enterprise")),
+        predicate=lambda user, o: permissions.can_record_social_funds(user, o.project),
+        run=lambda user, o: social_fund_record(
+            fund=SocialFund(
+                project=o.project,
+                donor=o.donor,
+                kind="cash",
+                amount=Decimal("5000"),
+                received_on=datetime.date(2014, 4, 1),
+            ),
+            by=user,
+        ),
+        state=lambda o: SocialFund.objects.filter(project=o.project).count(),
+    ),
     "agreement draft": Action(
         allowed={"civil", "association", "superuser"},
         setup=draft_setup,
@@ -331,7 +348,7 @@ ACTIONS = {
         setup=reveal_setup,
         predicate=lambda user, o: permissions.can_reveal_personal_data(user, o.case),
         run=lambda user, o: privacy.reveal(user=user, record=o.case, field="phone"),
-        state=lambda o: PersonalDataAccess.objects.count(),
+        state=lambda o: AuditEntry.objects.count(),
         refusal=PermissionError,
     ),
     "nominations proposed from the ranking": Action(
@@ -412,7 +429,7 @@ def test_guarded_action(world, actor, name):
         assert not NAMES_A_ROLE.search(message), message  # … never which role they lack
 
 
-# -- the two actions whose only way in is the admin: social funds (no service yet) and scan downloads
+# -- through the admin: the social funds form (as well as its service above) and scan downloads
 
 
 @pytest.mark.parametrize("actor", ACTORS)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from awards import permissions
 from awards.models import AwardRecord, AwardType, Nomination
 from awards.services import nomination_confirm, nomination_create, nomination_decline, nominations_propose
 from projects.admin import ProjectAdmin, QicaiModelAdmin, ReadOnlyInline
@@ -113,15 +114,13 @@ class NominationAdmin(QicaiModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            context["can_decide"] = obj.status == Nomination.Status.PENDING and request.user.has_perm(
-                "awards.decide_nomination"
-            )
+            context["can_decide"] = permissions.can_decide(request.user, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "propose_form": ProposeForm() if request.user.has_perm("awards.add_nomination") else None,
+            "propose_form": ProposeForm() if permissions.can_nominate(request.user) else None,
         }
         return super().changelist_view(request, extra_context)
 
@@ -159,7 +158,7 @@ class NominationAdmin(QicaiModelAdmin):
 
     def _decide(self, request, nomination, form_class, run, title, button):
         change_url = self.change_url(nomination)
-        if not request.user.has_perm("awards.decide_nomination"):
+        if not permissions.can_decide_nominations(request.user):
             raise PermissionDenied
         initial = {
             "rank": nomination.ranking_position,

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from awards import permissions
 from awards.constants import EXCELLENT_PROJECT
 from awards.models import AwardRecord, AwardType, Nomination
 from projects.audit import AuditAction, log_action
@@ -27,7 +28,7 @@ def nominations_propose(*, round_, by) -> Proposal:
     Projects tied with the N-th score are all nominated and flagged 名额线并列, so the
     committee settles the tie visibly instead of the code settling it silently.
     """
-    if not by.has_perm("awards.add_nomination"):
+    if not permissions.can_nominate(by):
         raise WorkflowError(_("您的角色不能生成提名。"))
     award_type = AwardType.objects.get(code=EXCELLENT_PROJECT)
     ranking = [e for e in round_ranking(round_)[0] if e.grade != "fail"]  # a failed project is never excellent
@@ -70,7 +71,7 @@ def nominations_propose(*, round_, by) -> Proposal:
 
 def nomination_create(*, nomination: Nomination, by) -> Nomination:
     """The association nominates a project, person or organisation, with a reason."""
-    if not by.has_perm("awards.add_nomination"):
+    if not permissions.can_nominate(by):
         raise WorkflowError(_("您的角色不能提名。"))
     if not (nomination.reason or "").strip():
         raise WorkflowError(_("请写明提名理由。"), field="reason")
@@ -89,8 +90,8 @@ def nomination_confirm(
     *, nomination: Nomination, by, citation: str, awarded_on: datetime.date, presenter: str, rank=None
 ) -> AwardRecord:
     """The committee confirms a nomination: it becomes an award record, never beyond the award's quota."""
-    if not by.has_perm("awards.decide_nomination"):
-        raise WorkflowError(_("只有社工委可以确认表彰。"))
+    if not permissions.can_decide_nominations(by):
+        raise WorkflowError(_("您不能确认表彰。"))
     with transaction.atomic():
         # Confirmations of one award are serialised (select_for_update on PostgreSQL; SQLite
         # serialises every write transaction), so two at once cannot both take the last place.
@@ -135,8 +136,8 @@ def nomination_confirm(
 
 
 def nomination_decline(*, nomination: Nomination, by, note: str) -> Nomination:
-    if not by.has_perm("awards.decide_nomination"):
-        raise WorkflowError(_("只有社工委可以不采纳提名。"))
+    if not permissions.can_decide_nominations(by):
+        raise WorkflowError(_("您不能对提名作出不采纳的决定。"))
     if not (note or "").strip():
         raise WorkflowError(_("请写明不采纳的理由。"))
     with transaction.atomic():

@@ -7,6 +7,18 @@ until evaluations exist): a project and its casework while an assigned evaluatio
 is open or was finalised less than ``QICAI_EVALUATOR_GRACE_DAYS`` ago, the
 evaluation record itself and its own scorecard for good. The queryset twins of
 these predicates are the ``visible_to`` methods in ``projects.querysets``.
+
+Every decision "may this user do that" is a predicate here (``awards.permissions`` for awards),
+and services, admin buttons, ``render_change_form`` and the pages ask the same ones. What a role
+holds is the table in ``projects.roles``: the predicates read its permissions for what a user may
+do, and group names only for scope (above). Guarded actions come in two layers:
+
+- a power over a project (role and scope): ``can_release_instalments(user, project)``,
+  ``can_organise_evaluations``, ``can_grade_evaluations``, ``can_oversee_rectification``,
+  ``can_manage_agreements``. A service checks it first and refuses with "您不能……";
+- the action on one object now (power and state), for a button: ``can_release(user, instalment)``,
+  ``can_assign_evaluators``, ``can_finalise``, ``can_clear_rectification``, ``can_sign_framework`` …
+  The service checks the state itself after the power, to say what is wrong with the object.
 """
 
 from __future__ import annotations
@@ -16,7 +28,7 @@ from typing import TYPE_CHECKING
 from projects import roles, states
 
 if TYPE_CHECKING:
-    from projects.models import Agreement, Evaluation, Project
+    from projects.models import Agreement, Evaluation, Instalment, Project
     from projects.workflow import Transition
 
 PROGRAMME_ROLES = frozenset({roles.COMMITTEE, roles.CIVIL_AFFAIRS, roles.ASSOCIATION})
@@ -112,12 +124,16 @@ def can_delete_project(user, project: Project) -> bool:
     )
 
 
+def holds_transition_permission(user, transition: Transition) -> bool:
+    """The role part of a transition: the permission it needs (scope and state are per project)."""
+    return is_active_staff(user) and user.has_perm(transition.permission)
+
+
 def can_transition(user, project: Project, transition: Transition) -> bool:
     """May ``user`` take ``transition`` on ``project`` now (role, scope and current state)?"""
     return (
-        is_active_staff(user)
-        and project.status in transition.sources
-        and user.has_perm(transition.permission)
+        project.status in transition.sources
+        and holds_transition_permission(user, transition)
         and can_view_project(user, project)
     )
 
@@ -129,6 +145,77 @@ def can_view_agreement(user, agreement: Agreement) -> bool:
         org = organization_id_of(user)
         return agreement.party_b_id == org or (agreement.project_id and agreement.project.implementing_unit_id == org)
     return False
+
+
+def can_manage_agreements(user) -> bool:
+    """Draft, sign and terminate agreements and upload their signed scans: programme staff holding the permission."""
+    return is_active_staff(user) and user.has_perm("projects.change_agreement") and sees_whole_portfolio(user)
+
+
+def can_edit_agreement(user, agreement: Agreement) -> bool:
+    """A signed or terminated agreement is record: it is terminated with a reason, never edited."""
+    from projects.models import Agreement as AgreementModel
+
+    return agreement.status == AgreementModel.Status.DRAFT and can_manage_agreements(user)
+
+
+def can_sign_framework(user, agreement: Agreement) -> bool:
+    """A round's framework agreement, while a draft (a project agreement is signed by its project's transition)."""
+    from projects.models import Agreement as AgreementModel
+
+    return (
+        agreement.kind == AgreementModel.Kind.FRAMEWORK
+        and agreement.status == AgreementModel.Status.DRAFT
+        and can_manage_agreements(user)
+    )
+
+
+def can_sign_project_agreement(user, agreement: Agreement) -> bool:
+    """A drafted project agreement is signed by its project's 签订项目协议 transition."""
+    from projects.models import Agreement as AgreementModel
+
+    return (
+        agreement.kind == AgreementModel.Kind.PROJECT
+        and agreement.status == AgreementModel.Status.DRAFT
+        and can_transition_by_action(user, agreement.project, states.Action.SIGN)
+    )
+
+
+def can_terminate_agreement(user, agreement: Agreement) -> bool:
+    """A signed framework agreement (a project agreement ends with its project)."""
+    from projects.models import Agreement as AgreementModel
+
+    return (
+        agreement.kind == AgreementModel.Kind.FRAMEWORK
+        and agreement.status == AgreementModel.Status.SIGNED
+        and can_manage_agreements(user)
+    )
+
+
+def can_upload_scan(user, agreement: Agreement) -> bool:
+    from projects.models import Agreement as AgreementModel
+
+    return can_manage_agreements(user) and agreement.status != AgreementModel.Status.TERMINATED
+
+
+def can_download_scan(user, agreement: Agreement) -> bool:
+    """The signed scan goes to whoever may see the agreement, and to nobody else."""
+    return is_active_staff(user) and user.has_perm("projects.view_agreement") and can_view_agreement(user, agreement)
+
+
+# -- money ---------------------------------------------------------------------------------
+
+
+def can_release_instalments(user, project: Project) -> bool:
+    """Record releases (拨付) of ``project``'s instalments: role and scope."""
+    return is_active_staff(user) and user.has_perm("projects.release_instalment") and can_view_project(user, project)
+
+
+def can_release(user, instalment: Instalment) -> bool:
+    """The 登记拨付 button of one instalment: still planned (the service checks its condition and order)."""
+    from projects.models import Instalment as InstalmentModel
+
+    return can_release_instalments(user, instalment.project) and instalment.status == InstalmentModel.Status.PLANNED
 
 
 def can_record_social_funds(user, project: Project) -> bool:
@@ -164,6 +251,12 @@ def can_see_same_person(user) -> bool:
 
 def can_view_beneficiary(user, beneficiary) -> bool:
     return can_see_same_person(user)
+
+
+def can_view_casework(user, project: Project) -> bool:
+    """The project's cases, needs and follow-ups (masked unless revealed): those of its own unit and programme staff,
+    and its evaluators while they see the project; the association has no business with the people served."""
+    return is_active_staff(user) and user.has_perm("projects.view_enrollment") and can_view_project(user, project)
 
 
 def can_view_enrollment(user, enrollment) -> bool:
@@ -213,3 +306,66 @@ def can_keep_casework(user, project: Project) -> bool:
 def can_view_unit_record(user, organization_id: int) -> bool:
     """Social workers and volunteers: their own unit's, or everything for programme staff."""
     return sees_whole_portfolio(user) or (is_implementing_unit(user) and organization_id == organization_id_of(user))
+
+
+def can_mark_excellent_case_stories(user) -> bool:
+    return is_active_staff(user) and user.has_perm("projects.mark_excellent_casestory")
+
+
+def can_keep_unit_people(user) -> bool:
+    """Register and correct social workers and volunteers: an implementing unit (its own), or a superuser."""
+    return is_implementing_unit(user) or (is_active_staff(user) and user.is_superuser)
+
+
+# -- evaluations ---------------------------------------------------------------------------
+
+
+def can_revise_rubrics(user) -> bool:
+    return is_active_staff(user) and user.has_perm("projects.add_rubrictemplate")
+
+
+def can_organise_evaluations(user, project: Project) -> bool:
+    """Open evaluations of ``project`` and assign their evaluators: role and scope."""
+    return is_active_staff(user) and user.has_perm("projects.assign_evaluators") and can_view_project(user, project)
+
+
+def can_assign_evaluators(user, evaluation: Evaluation) -> bool:
+    from projects.models import Evaluation as EvaluationModel
+
+    return evaluation.status == EvaluationModel.Status.OPEN and can_organise_evaluations(user, evaluation.project)
+
+
+def can_grade_evaluations(user, project: Project) -> bool:
+    """Finalise (定级) evaluations of ``project``: role and scope."""
+    return is_active_staff(user) and user.has_perm("projects.finalise_evaluation") and can_view_project(user, project)
+
+
+def can_finalise(user, evaluation: Evaluation) -> bool:
+    from projects.models import Evaluation as EvaluationModel
+
+    return evaluation.status == EvaluationModel.Status.OPEN and can_grade_evaluations(user, evaluation.project)
+
+
+def is_assigned_evaluator(user, evaluation: Evaluation) -> bool:
+    """Only the evaluators assigned to an evaluation fill scorecards for it; a superuser too must be assigned."""
+    return is_active_staff(user) and evaluation.evaluators.filter(pk=user.pk).exists()
+
+
+def can_score(user, evaluation: Evaluation) -> bool:
+    from projects.models import Evaluation as EvaluationModel
+
+    return evaluation.status == EvaluationModel.Status.OPEN and is_assigned_evaluator(user, evaluation)
+
+
+def can_see_evaluators(user) -> bool:
+    """Units do not learn who evaluates them; programme staff and evaluators do."""
+    return not is_implementing_unit(user)
+
+
+def can_oversee_rectification(user, project: Project) -> bool:
+    """Clear ``project``'s rectification (整改) once it is done: role and scope."""
+    return is_active_staff(user) and user.has_perm("projects.clear_rectification") and can_view_project(user, project)
+
+
+def can_clear_rectification(user, project: Project) -> bool:
+    return project.needs_rectification and can_oversee_rectification(user, project)

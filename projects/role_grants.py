@@ -1,19 +1,27 @@
-"""Helpers for the data migrations that give the role groups their permissions.
+"""Helpers of the historical data migrations that gave the role groups their permissions, step by step.
 
-They take the migration's historical ``apps``, so the migrations stay correct as the
-models change; each migration keeps its own frozen table of codenames.
+Those migrations keep their own frozen tables of codenames: they are history. What each role holds
+today is the one table in ``projects.roles``, which migrations apply with ``apply_role_table``.
+The helpers take the migration's historical ``apps``, so the migrations stay correct as the models change.
 """
 
 from django.contrib.auth.management import create_permissions
 
 
-def grant(apps, app_label: str, role_permissions: dict[str, list[str]]) -> None:
-    # Permissions are normally created after all migrations have run; make sure they exist now.
+def ensure_permissions(apps, app_label: str) -> None:
+    """Create the permissions of ``app_label``'s models in ``apps`` now (Django creates them after migrating)."""
     app_config = apps.get_app_config(app_label)
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
+    models_module = getattr(app_config, "models_module", None)
+    if models_module is None:  # a historical app config: create_permissions skips an app without models
+        app_config.models_module = True
+    try:
+        create_permissions(app_config, apps=apps, verbosity=0)
+    finally:
+        app_config.models_module = models_module
 
+
+def grant(apps, app_label: str, role_permissions: dict[str, list[str]]) -> None:
+    ensure_permissions(apps, app_label)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for group_name, codenames in role_permissions.items():

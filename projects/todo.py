@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from projects import permissions
 from projects.models import Project
 from projects.states import Action
 from projects.workflow import TRANSITIONS
@@ -39,7 +40,7 @@ def todo_for(user, *, with_projects: int = 0) -> list[TodoItem]:
     items = []
     for action in TODO_ACTIONS:
         transition = TRANSITIONS[action]
-        if not user.has_perm(transition.permission):
+        if not permissions.holds_transition_permission(user, transition):
             continue
         sources = sorted(transition.sources)
         count = sum(by_status.get(status, 0) for status in sources)

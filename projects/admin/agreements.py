@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -22,8 +23,6 @@ from projects.services import (
     agreement_create,
     agreement_sign_framework,
     agreement_terminate,
-    can_manage_agreements,
-    can_upload_scan,
 )
 from projects.states import Action
 
@@ -86,11 +85,10 @@ class AgreementAdmin(ExportMixin, HistoryAdmin):
         return readonly
 
     def can_change_object(self, user, obj):
-        # A signed or terminated agreement is record: it is terminated with a reason, never edited.
-        return obj.status == Agreement.Status.DRAFT and can_manage_agreements(user)
+        return permissions.can_edit_agreement(user, obj)
 
     def has_add_permission(self, request):
-        return super().has_add_permission(request) and can_manage_agreements(request.user)
+        return super().has_add_permission(request) and permissions.can_manage_agreements(request.user)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -125,17 +123,11 @@ class AgreementAdmin(ExportMixin, HistoryAdmin):
             user = request.user
             context.update(
                 {
-                    "scan_form": ScanForm() if can_upload_scan(user, obj) else None,
-                    "can_sign_framework": obj.kind == Agreement.Kind.FRAMEWORK
-                    and obj.status == Agreement.Status.DRAFT
-                    and can_manage_agreements(user),
-                    "can_terminate": obj.kind == Agreement.Kind.FRAMEWORK
-                    and obj.status == Agreement.Status.SIGNED
-                    and can_manage_agreements(user),
+                    "scan_form": ScanForm() if permissions.can_upload_scan(user, obj) else None,
+                    "can_sign_framework": permissions.can_sign_framework(user, obj),
+                    "can_terminate": permissions.can_terminate_agreement(user, obj),
                     "project_sign_url": reverse("admin:projects_project_transition", args=[obj.project_id, Action.SIGN])
-                    if obj.kind == Agreement.Kind.PROJECT
-                    and obj.status == Agreement.Status.DRAFT
-                    and permissions.can_transition_by_action(user, obj.project, Action.SIGN)
+                    if permissions.can_sign_project_agreement(user, obj)
                     else None,
                 }
             )
@@ -156,6 +148,8 @@ class AgreementAdmin(ExportMixin, HistoryAdmin):
     @object_view("GET")
     def scan_download_view(self, request, agreement):
         """The scan, only to those who may see the agreement; always as a download, never rendered inline."""
+        if not permissions.can_download_scan(request.user, agreement):
+            raise PermissionDenied
         if not agreement.scan:
             raise Http404(gettext("该协议尚未上传扫描件。"))
         try:
@@ -221,11 +215,7 @@ class AgreementAdmin(ExportMixin, HistoryAdmin):
             request,
             agreement,
             form_class=SignFrameworkForm,
-            allowed=lambda a: (
-                a.kind == Agreement.Kind.FRAMEWORK
-                and a.status == Agreement.Status.DRAFT
-                and can_manage_agreements(request.user)
-            ),
+            allowed=lambda a: permissions.can_sign_framework(request.user, a),
             run=lambda a, data: agreement_sign_framework(agreement=a, by=request.user, signed_date=data["signed_date"]),
             title=gettext("签订框架协议"),
             button=pgettext("agreement action", "签订"),
@@ -237,11 +227,7 @@ class AgreementAdmin(ExportMixin, HistoryAdmin):
             request,
             agreement,
             form_class=TerminateForm,
-            allowed=lambda a: (
-                a.kind == Agreement.Kind.FRAMEWORK
-                and a.status == Agreement.Status.SIGNED
-                and can_manage_agreements(request.user)
-            ),
+            allowed=lambda a: permissions.can_terminate_agreement(request.user, a),
             run=lambda a, data: agreement_terminate(agreement=a, by=request.user, reason=data["reason"]),
             title=gettext("终止协议"),
             button=pgettext("agreement action", "终止"),

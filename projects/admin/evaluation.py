@@ -64,6 +64,10 @@ class RubricTemplateAdmin(QicaiModelAdmin):
     def can_change_object(self, user, obj):
         return not obj.in_use  # a rubric in use is frozen; revise it into a new version
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_revise"] = permissions.can_revise_rubrics(request.user)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     @admin.display(description=_("总分值"))
     def total_points(self, template):
         return sum(c.max_score for c in template.criteria.all())
@@ -195,7 +199,7 @@ class EvaluationAdmin(QicaiModelAdmin):
         return permissions.can_view_evaluation(user, obj)
 
     def can_change_object(self, user, obj):
-        return obj.status == Evaluation.Status.OPEN and user.has_perm("projects.assign_evaluators")
+        return permissions.can_assign_evaluators(user, obj)
 
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "project", "kind", "template"] if obj else self.readonly_fields
@@ -208,7 +212,7 @@ class EvaluationAdmin(QicaiModelAdmin):
 
     def get_list_display(self, request):
         # Units do not learn who evaluates them while it matters; programme staff and evaluators do.
-        if permissions.is_implementing_unit(request.user):
+        if not permissions.can_see_evaluators(request.user):
             return [column for column in self.list_display if column != "evaluator_names"]
         return self.list_display
 
@@ -221,13 +225,10 @@ class EvaluationAdmin(QicaiModelAdmin):
             user = request.user
             context.update(
                 {
-                    "assign_form": AssignForm()
-                    if obj.status == Evaluation.Status.OPEN and user.has_perm("projects.assign_evaluators")
-                    else None,
-                    "can_score": obj.status == Evaluation.Status.OPEN and obj.evaluators.filter(pk=user.pk).exists(),
-                    "can_finalise": obj.status == Evaluation.Status.OPEN
-                    and user.has_perm("projects.finalise_evaluation"),
-                    "hide_evaluators": permissions.is_implementing_unit(user),
+                    "assign_form": AssignForm() if permissions.can_assign_evaluators(user, obj) else None,
+                    "can_score": permissions.can_score(user, obj),
+                    "can_finalise": permissions.can_finalise(user, obj),
+                    "hide_evaluators": not permissions.can_see_evaluators(user),
                 }
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -258,7 +259,7 @@ class EvaluationAdmin(QicaiModelAdmin):
     @object_view("GET", "POST")
     def score_view(self, request, evaluation):
         """The evaluator's scorecard: a score and a comment per criterion; save as a draft or submit."""
-        if not evaluation.evaluators.filter(pk=request.user.pk).exists():
+        if not permissions.is_assigned_evaluator(request.user, evaluation):
             raise PermissionDenied
         criteria = list(evaluation.template.criteria.all())
         scorecard = Scorecard.objects.filter(evaluation=evaluation, evaluator=request.user).first()
@@ -305,7 +306,7 @@ class EvaluationAdmin(QicaiModelAdmin):
 
     @object_view("GET", "POST")
     def finalise_view(self, request, evaluation):
-        if not request.user.has_perm("projects.finalise_evaluation"):
+        if not permissions.can_grade_evaluations(request.user, evaluation.project):
             raise PermissionDenied
         error = ""
         form = VersionedForm(request.POST) if request.method == "POST" else None

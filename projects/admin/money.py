@@ -25,11 +25,11 @@ from projects.admin.base import (
 from projects.formatting import format_cny, format_percent, status_badge
 from projects.forms import DATE_WIDGET, VersionedForm
 from projects.models import BudgetCategory, BudgetLine, Instalment, Project, Round, RoundInstalmentRule, SocialFund
+from projects.permissions import can_release
 from projects.querysets import leverage
 from projects.services import (
     StaleTransition,
     WorkflowError,
-    can_release,
     condition_unmet,
     instalment_release,
     social_fund_record,

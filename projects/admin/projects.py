@@ -259,10 +259,8 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
             context["available_transitions"] = self.available_transitions(request.user, obj)
             context["can_record_social_funds"] = permissions.can_record_social_funds(request.user, obj)
             context["can_keep_casework"] = permissions.can_keep_casework(request.user, obj)
-            context["sees_casework"] = request.user.has_perm("projects.view_enrollment")
-            context["can_clear_rectification"] = obj.needs_rectification and request.user.has_perm(
-                "projects.clear_rectification"
-            )
+            context["sees_casework"] = permissions.can_view_casework(request.user, obj)
+            context["can_clear_rectification"] = permissions.can_clear_rectification(request.user, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     @object_view("GET", "POST")
@@ -347,10 +345,10 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
         self._bulk(request, queryset, Action.START)
 
     def has_review_permission(self, request):
-        return request.user.has_perm("projects.review_project")
+        return permissions.holds_transition_permission(request.user, TRANSITIONS[Action.RECOMMEND])
 
     def has_approve_permission(self, request):
-        return request.user.has_perm("projects.approve_project")
+        return permissions.holds_transition_permission(request.user, TRANSITIONS[Action.APPROVE])
 
     def has_start_permission(self, request):
-        return request.user.has_perm("projects.start_project")
+        return permissions.holds_transition_permission(request.user, TRANSITIONS[Action.START])

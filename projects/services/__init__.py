@@ -7,8 +7,6 @@ from projects.services.agreements import (
     agreement_number,
     agreement_sign_framework,
     agreement_terminate,
-    can_manage_agreements,
-    can_upload_scan,
 )
 from projects.services.casework import (
     activity_attendees_problem,
@@ -48,7 +46,6 @@ from projects.services.money import (
     budget_line_delete,
     budget_line_save,
     budget_problems,
-    can_release,
     condition_unmet,
     instalment_plan_create,
     instalment_release,
@@ -93,9 +90,6 @@ __all__ = [
     "budget_line_delete",
     "budget_line_save",
     "budget_problems",
-    "can_manage_agreements",
-    "can_release",
-    "can_upload_scan",
     "case_story_mark_excellent",
     "case_story_problems",
     "case_story_save",

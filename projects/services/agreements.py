@@ -29,14 +29,6 @@ def agreement_number(*, kind: str, round_, project: Project | None = None) -> st
     return number
 
 
-def can_manage_agreements(user) -> bool:
-    return (
-        permissions.is_active_staff(user)
-        and user.has_perm("projects.change_agreement")
-        and permissions.sees_whole_portfolio(user)
-    )
-
-
 def term_problem(round_, term_start: datetime.date | None, term_end: datetime.date | None) -> str | None:
     if term_start and term_end and term_end < term_start:
         return _("协议期限结束日期不能早于开始日期。")
@@ -69,7 +61,7 @@ def agreement_creation_problems(agreement: Agreement) -> list[str]:
 
 def agreement_create(*, agreement: Agreement, by) -> Agreement:
     """Draft an agreement: numbered automatically; a project agreement takes its project's round, unit and amount."""
-    if not can_manage_agreements(by):
+    if not permissions.can_manage_agreements(by):
         raise WorkflowError(_("您的角色不能拟定协议。"))
     if agreement.kind == Agreement.Kind.PROJECT and agreement.project_id:
         project = agreement.project
@@ -124,7 +116,7 @@ def _set_status(
 
 def agreement_sign_framework(*, agreement: Agreement, by, signed_date: datetime.date) -> Agreement:
     """Sign a round's framework agreement (project agreements are signed by the project's sign transition)."""
-    if not can_manage_agreements(by):
+    if not permissions.can_manage_agreements(by):
         raise WorkflowError(_("您的角色不能签订协议。"))
     if agreement.kind != Agreement.Kind.FRAMEWORK:
         raise WorkflowError(_("项目协议请在项目页面通过“签订项目协议”办理。"))
@@ -145,7 +137,7 @@ def agreement_sign_framework(*, agreement: Agreement, by, signed_date: datetime.
 def agreement_terminate(*, agreement: Agreement, by, reason: str) -> Agreement:
     """End a signed framework agreement early (reason required); project agreements end with their project."""
     reason = (reason or "").strip()
-    if not can_manage_agreements(by):
+    if not permissions.can_manage_agreements(by):
         raise WorkflowError(_("您的角色不能终止协议。"))
     if agreement.kind != Agreement.Kind.FRAMEWORK:
         raise WorkflowError(_("项目协议随项目终止：请在项目页面执行“终止项目”。"))
@@ -165,16 +157,12 @@ def agreement_terminate(*, agreement: Agreement, by, reason: str) -> Agreement:
     )
 
 
-def can_upload_scan(user, agreement: Agreement) -> bool:
-    return can_manage_agreements(user) and agreement.status != Agreement.Status.TERMINATED
-
-
 def agreement_attach_scan(*, agreement: Agreement, by, upload) -> Agreement:
     """Store the signed scan under a random name, after judging the file by its content.
 
     Nothing is stored when the file is refused.
     """
-    if not can_upload_scan(by, agreement):
+    if not permissions.can_upload_scan(by, agreement):
         raise WorkflowError(_("您不能为该协议上传扫描件。"))
     extension, content_type = sniff_scan(upload)
     previous = agreement.scan.name if agreement.scan else ""

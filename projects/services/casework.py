@@ -41,7 +41,7 @@ def normalized_id(value: str) -> str:
 def _check_casework(by, project: Project) -> None:
     if not permissions.can_keep_casework(by, project):
         raise WorkflowError(
-            _("只有项目的实施单位可以在项目签约后、结项前记录服务对象和服务（项目当前状态：%(status)s）。")
+            _("您不能为该项目记录服务对象和服务：只能为本单位签约后、结项前的项目记录（项目当前状态：%(status)s）。")
             % {"status": project.get_status_display()}
         )
 
@@ -343,8 +343,8 @@ def case_story_problems(story: CaseStory) -> list[str]:
 
 
 def case_story_mark_excellent(*, story: CaseStory, by, excellent: bool = True) -> CaseStory:
-    if not by.has_perm("projects.mark_excellent_casestory"):
-        raise WorkflowError(_("只有区社工协会可以评定优秀案例。"))
+    if not permissions.can_mark_excellent_case_stories(by):
+        raise WorkflowError(_("您不能评定优秀案例。"))
     with transaction.atomic():
         CaseStory.objects.filter(pk=story.pk).update(is_excellent=excellent)
         story.refresh_from_db()
@@ -381,10 +381,10 @@ def unit_person_save(*, person, by, owner_field: str, new_phone: str = ""):
 
     ``new_phone`` replaces the phone number of an existing record (its form shows only the masked one).
     """
+    if not permissions.can_keep_unit_people(by):
+        raise WorkflowError(_("您不能登记或修改社工、义工。"))
     if permissions.is_implementing_unit(by):
         setattr(person, f"{owner_field}_id", permissions.organization_id_of(by))
-    elif not getattr(by, "is_superuser", False):
-        raise WorkflowError(_("社工和义工由其所在的实施单位登记。"))
     if new_phone.strip():
         try:
             person.phone = normalize_phone(new_phone)

@@ -36,7 +36,7 @@ TRIM_FROM = 5  # with this many scorecards or more, the highest and the lowest a
 
 def rubric_revise(*, template: RubricTemplate, by) -> RubricTemplate:
     """A new version of a rubric, with the same criteria, to be edited freely (the old one stays as used)."""
-    if not by.has_perm("projects.add_rubrictemplate"):
+    if not permissions.can_revise_rubrics(by):
         raise WorkflowError(_("您的角色不能修订评分模板。"))
     latest = RubricTemplate.objects.filter(name=template.name).order_by("-version").first()
     with transaction.atomic():
@@ -90,8 +90,8 @@ def evaluation_create(
     if evaluation is None:
         evaluation = Evaluation(project=project, kind=kind, template=template, due_date=due_date)
     project, kind, template = evaluation.project, evaluation.kind, evaluation.template
-    if not by.has_perm("projects.assign_evaluators"):
-        raise WorkflowError(_("只有民政/社工办可以组织评估。"))
+    if not permissions.can_organise_evaluations(by, project):
+        raise WorkflowError(_("您不能为该项目组织评估。"))
     if template.kind != kind:
         message = _("评分模板“%(template)s”不适用于%(kind)s。")
         raise WorkflowError(message % {"template": template, "kind": EvaluationKind(kind).label})
@@ -146,8 +146,8 @@ def conflict_of_interest(evaluator, project: Project) -> str | None:
 
 
 def evaluation_assign(*, evaluation: Evaluation, evaluator, by) -> Evaluation:
-    if not by.has_perm("projects.assign_evaluators"):
-        raise WorkflowError(_("只有民政/社工办可以指派评估专家。"))
+    if not permissions.can_organise_evaluations(by, evaluation.project):
+        raise WorkflowError(_("您不能为该评估指派评估专家。"))
     if evaluation.status != Evaluation.Status.OPEN:
         raise WorkflowError(_("评估已定级，不能再指派评估专家。"))
     if not (evaluator.is_active and roles.EVALUATOR in permissions.roles_of(evaluator)):
@@ -167,7 +167,7 @@ def scorecard_save(*, evaluation: Evaluation, by, scores: dict, overall_comment:
     A submitted scorecard is final. Each score lies between 0 and its criterion's maximum;
     submitting needs every criterion scored.
     """
-    if not evaluation.evaluators.filter(pk=by.pk).exists():
+    if not permissions.is_assigned_evaluator(by, evaluation):
         raise WorkflowError(_("您没有被指派评估该项目。"))
     if evaluation.status != Evaluation.Status.OPEN:
         raise WorkflowError(_("评估已定级，评分表不能再修改。"))
@@ -222,8 +222,8 @@ def evaluation_finalise(*, evaluation: Evaluation, by, expected_version: int | N
     final moves it to 结项 and frees the final one; a failed evaluation puts the project under
     rectification, which holds its next instalment. One transaction, race-safe, logged.
     """
-    if not by.has_perm("projects.finalise_evaluation"):
-        raise WorkflowError(_("只有民政/社工办可以评估定级。"))
+    if not permissions.can_grade_evaluations(by, evaluation.project):
+        raise WorkflowError(_("您不能为该评估定级。"))
     if expected_version is not None and expected_version != evaluation.version:
         raise StaleTransition(_("该评估已被他人处理，页面上的信息已过期。请刷新后查看。"))
     if evaluation.status != Evaluation.Status.OPEN:
@@ -280,8 +280,8 @@ def evaluation_finalise(*, evaluation: Evaluation, by, expected_version: int | N
 
 
 def rectification_clear(*, project: Project, by, note: str) -> Project:
-    if not by.has_perm("projects.clear_rectification"):
-        raise WorkflowError(_("只有民政/社工办可以解除整改。"))
+    if not permissions.can_oversee_rectification(by, project):
+        raise WorkflowError(_("您不能解除该项目的整改。"))
     if not project.needs_rectification:
         raise WorkflowError(_("该项目不在整改中。"))
     if not (note or "").strip():

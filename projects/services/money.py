@@ -122,15 +122,6 @@ def condition_unmet(instalment: Instalment) -> str | None:
     return None
 
 
-def can_release(user, instalment: Instalment) -> bool:
-    return (
-        permissions.is_active_staff(user)
-        and user.has_perm("projects.release_instalment")
-        and permissions.can_view_project(user, instalment.project)
-        and instalment.status == Instalment.Status.PLANNED
-    )
-
-
 def instalment_release(
     *,
     instalment: Instalment,
@@ -142,10 +133,8 @@ def instalment_release(
     """Civil affairs records a payment: only when its condition is met, in order, never beyond the plan."""
     project = instalment.project
     voucher_number = (voucher_number or "").strip()
-    if not (permissions.is_active_staff(by) and by.has_perm("projects.release_instalment")):
-        raise WorkflowError(_("您的角色不能登记拨付。"))
-    if not permissions.can_view_project(by, project):
-        raise WorkflowError(_("您无权处理该项目。"))
+    if not permissions.can_release_instalments(by, project):
+        raise WorkflowError(_("您不能为该项目登记拨付。"))
     if expected_version is not None and expected_version != instalment.version:
         raise StaleTransition(_("该期款项已被他人处理，页面上的信息已过期。请刷新后查看。"))
     if instalment.status != Instalment.Status.PLANNED:

@@ -110,7 +110,7 @@ def _check_allowed(*, project: Project, by, transition: Transition, expected_ver
             _("项目当前状态为“%(status)s”，不能执行“%(action)s”。")
             % {"status": project.get_status_display(), "action": transition.label}
         )
-    if not by.has_perm(transition.permission):
+    if not permissions.holds_transition_permission(by, transition):
         raise WorkflowError(_("您的角色不能执行“%(action)s”。") % {"action": transition.label})
 
 

@@ -64,7 +64,7 @@ def test_only_the_association_proposes_and_the_committee_decides(cast):
         nominations_propose(round_=round_, by=cast["committee"])
     nomination = nominations_propose(round_=round_, by=cast["association"]).created[0]
     for role in ["association", "civil", "unit"]:
-        with pytest.raises(WorkflowError, match="社工委"):
+        with pytest.raises(WorkflowError, match="您不能确认表彰"):
             confirm(nomination, cast[role])
     record = confirm(nomination, cast["committee"], rank=1)
     nomination.refresh_from_db()

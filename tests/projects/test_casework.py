@@ -128,7 +128,7 @@ def test_correcting_an_id_number_answers_the_same_whether_known_or_not(cast, uni
     # Within its own project the unit is told of its own duplicate.
     with pytest.raises(WorkflowError, match="本项目的另一个案"):
         enrollment_correct_identity(enrollment=b, by=cast["unit2"], id_number=make_id(serial="111"))
-    with pytest.raises(WorkflowError, match="只有项目的实施单位"):
+    with pytest.raises(WorkflowError, match="您不能为该项目记录服务对象和服务"):
         enrollment_correct_identity(enrollment=b, by=cast["unit"], phone="13800000000")
 
 
@@ -144,9 +144,9 @@ def test_enrolment_refusals(cast, unit_org, unit2_org):
     enroll(project, cast["unit"], id_number=make_id())
     with pytest.raises(WorkflowError, match="已在本项目建档"):
         enroll(project, cast["unit"], id_number=make_id())
-    with pytest.raises(WorkflowError, match="只有项目的实施单位"):
+    with pytest.raises(WorkflowError, match="您不能为该项目记录服务对象和服务"):
         enroll(project, cast["unit2"], name="赵六")
-    with pytest.raises(WorkflowError, match="只有项目的实施单位"):
+    with pytest.raises(WorkflowError, match="您不能为该项目记录服务对象和服务"):
         enroll(project, cast["civil"], name="赵六")
     draft = project_in_state(Project.Status.DRAFT, round=project.round, implementing_unit=unit_org)
     with pytest.raises(WorkflowError, match="项目当前状态：草稿"):

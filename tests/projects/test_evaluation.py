@@ -130,7 +130,7 @@ def test_conflict_of_interest_is_refused(cast, running, rubric, unit_org):
         evaluation_assign(evaluation=evaluation, evaluator=experts(1, organization=partner)[0], by=cast["civil"])
     with pytest.raises(WorkflowError, match="评估专家角色"):
         evaluation_assign(evaluation=evaluation, evaluator=cast["association"], by=cast["civil"])
-    with pytest.raises(WorkflowError, match="只有民政"):
+    with pytest.raises(WorkflowError, match="您不能为该评估指派评估专家"):
         evaluation_assign(evaluation=evaluation, evaluator=cast["evaluator"], by=cast["association"])
     evaluation_assign(evaluation=evaluation, evaluator=cast["evaluator"], by=cast["civil"])
     assert list(evaluation.evaluators.all()) == [cast["evaluator"]]
@@ -217,7 +217,7 @@ def test_failed_evaluation_puts_the_project_under_rectification(cast, running, r
         instalment_release(
             instalment=first, by=cast["civil"], released_on=datetime.date(2014, 5, 1), voucher_number="1"
         )
-    with pytest.raises(WorkflowError, match="只有民政"):
+    with pytest.raises(WorkflowError, match="您不能解除该项目的整改"):
         rectification_clear(project=running, by=cast["association"], note="已整改")
     rectification_clear(project=running, by=cast["civil"], note="已补齐档案，复查合格")
     first.project.refresh_from_db()

@@ -1,4 +1,7 @@
-"""Every role (plus an anonymous visitor and the outsider unit) × every transition: allowed or refused."""
+"""Every role (plus an anonymous visitor and the outsider unit) × every transition: allowed or refused.
+
+The other guarded actions (releases, agreements, scans, evaluations, reveals, awards …) are in
+test_permission_matrix_actions.py."""
 
 import datetime
 from decimal import Decimal

@@ -1,0 +1,23 @@
+"""Who may nominate for awards and who decides: predicates the services and the admin both ask.
+
+Awards are the committee's and the association's business across the whole portfolio, so these read
+the role table's permissions only (``projects.roles``); scope is the whole programme.
+"""
+
+from awards.models import Nomination
+from projects.permissions import is_active_staff
+
+
+def can_nominate(user) -> bool:
+    """Propose nominations from the evaluation ranking, and nominate others with a reason."""
+    return is_active_staff(user) and user.has_perm("awards.add_nomination")
+
+
+def can_decide_nominations(user) -> bool:
+    """Confirm nominations (each becoming an award record) or decline them."""
+    return is_active_staff(user) and user.has_perm("awards.decide_nomination")
+
+
+def can_decide(user, nomination: Nomination) -> bool:
+    """The confirm and decline buttons of one nomination: while it is pending."""
+    return nomination.status == Nomination.Status.PENDING and can_decide_nominations(user)

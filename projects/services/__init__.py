@@ -59,8 +59,6 @@ from projects.services.workflow import (
     project_start,
     project_submit,
     project_terminate,
-    round_committed_amount,
-    round_remaining_budget,
 )
 
 __all__ = [
@@ -109,9 +107,7 @@ __all__ = [
     "project_submit",
     "project_terminate",
     "rectification_clear",
-    "round_committed_amount",
     "round_ranking",
-    "round_remaining_budget",
     "rubric_revise",
     "scorecard_save",
     "scorecard_total",

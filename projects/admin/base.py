@@ -104,10 +104,8 @@ class FormattedFields:
         """Whether Django will show every field read-only (then it shows them by name, not by our list)."""
         if not isinstance(self, InlineModelAdmin):
             return obj is not None and not self.has_change_permission(request, obj)
-        parent = self.admin_site._registry.get(self.parent_model)
-        if parent is not None and not (
-            parent.has_change_permission(request, obj) if obj else parent.has_add_permission(request)
-        ):
+        parent = self.admin_site.get_model_admin(self.parent_model)
+        if not (parent.has_change_permission(request, obj) if obj else parent.has_add_permission(request)):
             return True  # a parent the user may only view shows its inlines read-only (get_inline_formsets)
         # Rows that may be added but not changed stay Django's: new rows need the field itself.
         return not self.has_change_permission(request, obj) and not self.has_add_permission(request, obj)

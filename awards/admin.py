@@ -19,10 +19,14 @@ from projects.services import WorkflowError
 
 @admin.register(AwardType)
 class AwardTypeAdmin(QicaiModelAdmin):
-    list_display = ["name", "code", "recipient_kind", "quota", "order"]
+    list_display = ["name", "recipient_kind", "quota", "order"]
     list_editable = ["order"]
-    search_fields = ["name", "code"]
-    prepopulated_fields = {"code": ["name"]}
+    search_fields = ["name"]
+
+    def get_fields(self, request, obj=None):
+        # The code is the system's name for an award type (``awards.constants``), set by IT: people see names.
+        fields = super().get_fields(request, obj)
+        return fields if request.user.is_superuser else [field for field in fields if field != "code"]
 
 
 @admin.register(AwardRecord)

@@ -1,9 +1,10 @@
 """Exports of the admin lists (django-import-export). Their querysets come from the scoped admin."""
 
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources
+from import_export import fields, resources, widgets
 
 from projects import permissions, privacy
+from projects.formatting import format_cny, format_date
 from projects.models import Agreement, Enrollment, Project
 
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
@@ -20,8 +21,34 @@ class SafeResource(resources.ModelResource):
         return value
 
 
+class AmountWidget(widgets.Widget):
+    """An amount: a number in a spreadsheet file (so that it sums), ``20,000.00`` in a text file (CSV)."""
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return value if kwargs.get("force_native_type") else format_cny(value)
+
+
+class DayWidget(widgets.Widget):
+    """A date: a date cell in a spreadsheet file, ``2013年9月1日`` in a text file (CSV)."""
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return value if kwargs.get("force_native_type") else format_date(value)
+
+
 def column(attribute, label, **kwargs):
     return fields.Field(attribute=attribute, column_name=label, readonly=True, **kwargs)
+
+
+def amount_column(attribute, label):
+    return column(attribute, label, widget=AmountWidget())
+
+
+def date_column(attribute, label):
+    return column(attribute, label, widget=DayWidget())
 
 
 class ProjectResource(SafeResource):
@@ -34,10 +61,10 @@ class ProjectResource(SafeResource):
     target_group = column("target_group", _("服务对象群体"))
     subdistrict = column("subdistrict__name", _("所在街道"))
     community = column("community__name", _("所在社区"))
-    start_date = column("start_date", _("开始日期"))
-    end_date = column("end_date", _("结束日期"))
-    requested_amount = column("requested_amount", _("申请金额（元）"))
-    approved_amount = column("approved_amount", _("审定金额（元）"))
+    start_date = date_column("start_date", _("开始日期"))
+    end_date = date_column("end_date", _("结束日期"))
+    requested_amount = amount_column("requested_amount", _("申请金额（元）"))
+    approved_amount = amount_column("approved_amount", _("审定金额（元）"))
     target_beneficiaries = column("target_beneficiaries", _("目标服务人数"))
     status = column("get_status_display", _("状态"))
 
@@ -70,10 +97,10 @@ class AgreementResource(SafeResource):
     project = column("project__code", _("项目编号"))
     party_a = column("party_a__name", _("甲方"))
     party_b = column("party_b__name", _("乙方"))
-    amount = column("amount", _("协议金额（元）"))
-    signed_date = column("signed_date", _("签订日期"))
-    term_start = column("term_start", _("期限开始"))
-    term_end = column("term_end", _("期限结束"))
+    amount = amount_column("amount", _("协议金额（元）"))
+    signed_date = date_column("signed_date", _("签订日期"))
+    term_start = date_column("term_start", _("期限开始"))
+    term_end = date_column("term_end", _("期限结束"))
     status = column("get_status_display", _("状态"))
 
     class Meta:
@@ -107,7 +134,7 @@ class EnrollmentResource(SafeResource):
     phone = fields.Field(column_name=_("联系电话"), readonly=True)
     community = column("community__name", _("居住社区"))
     special_group = column("get_special_group_display", _("特殊人群类别"))
-    intake_date = column("intake_date", _("接案日期"))
+    intake_date = date_column("intake_date", _("接案日期"))
     risk_level = column("get_risk_level_display", _("风险等级"))
     status = column("get_status_display", _("个案状态"))
 

@@ -1,25 +1,109 @@
-from decimal import Decimal
+"""How a figure, a date or a person is shown: the admin, exports, the portal and the PDFs all ask here.
 
+- Amounts: ``20,000.00`` under a heading that says 元 (table columns, ``format_cny``), ``20,000.00 元``
+  anywhere else (``format_yuan``), and ``123.46 万元`` in summaries (``format_wan``). Never ``20000.00``.
+- Ratios and shares as percentages: a leverage ratio of 0.45 is ``45%`` (``format_ratio``), an
+  instalment of 40.00 per cent is ``40%`` (``format_share``).
+- Dates in the language's long form, in text and in tables alike: ``2013年9月1日`` (``format_date``);
+  moments as ``2013年9月1日 14:05`` (``format_datetime``).
+- People by their names, never by their user names (``person_name``).
+- Choices by their labels, never by their codes (``choice_label``).
+
+A missing value is a dash (``—``) everywhere.
+"""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import formats, timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
+
+DASH = "—"
+FEN = Decimal("0.01")
+WAN = Decimal("10000")
 
 
-def format_cny(amount: Decimal | None) -> str:
-    """``1234567.5`` → ``1,234,567.50``; an empty amount shows as a dash."""
-    if amount is None:
-        return "—"
-    return f"{amount:,.2f}"
-
-
-def format_percent(value: Decimal) -> str:
+def _trimmed(value: Decimal) -> str:
     """``Decimal("10.00")`` → ``10``, ``Decimal("33.50")`` → ``33.5`` (never ``1E+1``)."""
     text = f"{value:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def status_badge(value: str, label: str) -> str:
-    return format_html('<span class="status-badge status-{}">{}</span>', value, label)
+def format_cny(amount: Decimal | None) -> str:
+    """``1234567.5`` → ``1,234,567.50``, for a cell under a heading that says 元; a dash for no amount."""
+    if amount is None:
+        return DASH
+    return f"{Decimal(amount).quantize(FEN, rounding=ROUND_HALF_UP):,.2f}"
+
+
+def format_yuan(amount: Decimal | None) -> str:
+    """``1234567.5`` → ``1,234,567.50 元``, for an amount standing on its own."""
+    if amount is None:
+        return DASH
+    return gettext("%(amount)s 元") % {"amount": format_cny(amount)}
+
+
+def format_wan(amount: Decimal | None) -> str:
+    """``1234567.89`` → ``123.46 万元``, ``1000000`` → ``100 万元``: summaries (dashboards, reports)."""
+    if amount is None:
+        return DASH
+    wan = (Decimal(amount) / WAN).quantize(FEN, rounding=ROUND_HALF_UP)
+    whole, _dot, fraction = f"{wan:,.2f}".partition(".")
+    fraction = fraction.rstrip("0")
+    return gettext("%(amount)s 万元") % {"amount": f"{whole}.{fraction}" if fraction else whole}
+
+
+def format_percent(value: Decimal) -> str:
+    """A per-cent number without its sign, for messages that add it: ``10.00`` → ``10``, ``33.50`` → ``33.5``."""
+    return _trimmed(Decimal(value))
+
+
+def format_share(percent: Decimal | None) -> str:
+    """A per-cent number as a percentage: an instalment's ``40.00`` → ``40%``, ``12.50`` → ``12.5%``."""
+    if percent is None:
+        return DASH
+    return f"{_trimmed(Decimal(percent))}%"
+
+
+def format_ratio(ratio: Decimal | None) -> str:
+    """A ratio as a percentage to a tenth at most: ``0.45`` → ``45%``, ``1.2345`` → ``123.5%``; a dash for none."""
+    if ratio is None:
+        return DASH
+    percent = (Decimal(ratio) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{_trimmed(percent)}%"
+
+
+def format_date(value: datetime.date | None) -> str:
+    """``2013年9月1日`` (the active language's long date form, the one the admin's own columns use)."""
+    if value is None:
+        return DASH
+    if isinstance(value, datetime.datetime):
+        value = timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def format_datetime(value: datetime.datetime | None) -> str:
+    """``2013年9月1日 14:05``, in the site's time zone."""
+    if value is None:
+        return DASH
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return formats.date_format(value, "DATETIME_FORMAT")
 
 
 def person_name(user) -> str:
-    """How a user is shown to other users: the real name, else the user name."""
-    return (user.get_full_name() or user.get_username()) if user else "—"
+    """How a user is shown to other users: the real name, else the user name (an account nobody named)."""
+    return (user.get_full_name() or user.get_username()) if user else DASH
+
+
+def choice_label(choices, value) -> str:
+    """The label of ``value`` among ``choices`` (a ``TextChoices`` class or ``(code, label)`` pairs)."""
+    if value in (None, ""):
+        return DASH
+    pairs = choices.choices if hasattr(choices, "choices") else choices
+    return str(dict(pairs).get(value, value))
+
+
+def status_badge(value: str, label: str) -> str:
+    return format_html('<span class="status-badge status-{}">{}</span>', value, label)

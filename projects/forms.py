@@ -1,7 +1,10 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from projects.fields import MoneyFormField
 from projects.models import Project
 from projects.states import Action
 
@@ -55,9 +58,7 @@ class TransitionForm(VersionedForm):
 
 
 class ApproveForm(TransitionForm):
-    amount = forms.DecimalField(
-        label=_("审定金额（元）"), max_digits=14, decimal_places=2, min_value=0.01, localize=False
-    )
+    amount = MoneyFormField(label=_("审定金额（元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,94 +5,27 @@ export, autocomplete and object lookup goes through it.
 """
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from projects import permissions, states
 
-FEN = Decimal("0.01")
-
-
-class MoneyTotalField(DecimalField):
-    """The output of a SQL money sum, always a Decimal to the fen.
-
-    SQLite sums decimals as floats and Django does not quantize computed values;
-    this brings 999999.9999999998 back to 1000000.00.
-    """
-
-    def from_db_value(self, value, expression, connection):
-        return None if value is None else Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
-
-
-MONEY = MoneyTotalField(max_digits=16, decimal_places=2)
-# Projects whose approved money is still committed: not rejected, not terminated.
-
-
-def money_sum(queryset, field: str, group_by: str):
-    """A correlated SUM of ``field`` over ``queryset`` (already filtered by OuterRef), 0 when empty.
-
-    A subquery per figure keeps joins from multiplying rows, so each total is exact to the fen.
-    """
-    subquery = queryset.order_by().values(group_by).annotate(total=Sum(field)).values("total")
-    return Coalesce(Subquery(subquery, output_field=MONEY), Value(Decimal("0.00")), output_field=MONEY)
-
-
-def leverage(social: Decimal, government: Decimal) -> Decimal | None:
-    """社会资金 ÷ 政府资金, to two decimals; None when there is no government money."""
-    if not government:
-        return None
-    return (Decimal(social) / Decimal(government)).quantize(Decimal("0.01"))
-
 
 class OrganizationQuerySet(models.QuerySet):
-    def of_type(self, *types):
-        return self.filter(type__in=types)
-
     def for_list(self):
         return self.select_related("parent")
 
 
 class RoundQuerySet(models.QuerySet):
     def with_money(self):
-        """The round's money position, every figure a SQL sum: approved, contracted, disbursed, social."""
-        from projects.models import Agreement, Instalment, Project, SocialFund
+        """Every money figure of ``projects.figures`` per round: ``approved_total``, ``social_total`` …"""
+        from projects.figures import with_round_money
 
-        round_ref = OuterRef("pk")
-        return self.annotate(
-            approved_total=money_sum(
-                Project.objects.filter(round=round_ref, approved_amount__isnull=False).exclude(
-                    status__in=states.UNCOMMITTED
-                ),
-                "approved_amount",
-                "round",
-            ),
-            contracted_total=money_sum(
-                Agreement.objects.filter(round=round_ref, kind="project", status=states.AgreementStatus.SIGNED),
-                "amount",
-                "round",
-            ),
-            disbursed_total=money_sum(
-                Instalment.objects.filter(project__round=round_ref, status=states.InstalmentStatus.RELEASED),
-                "amount",
-                "project__round",
-            ),
-            # Paid to projects later terminated: spent, so still committed against the budget.
-            terminated_paid_total=money_sum(
-                Instalment.objects.filter(
-                    project__round=round_ref,
-                    project__status__in=states.UNCOMMITTED,
-                    status=states.InstalmentStatus.RELEASED,
-                ),
-                "amount",
-                "project__round",
-            ),
-            social_total=money_sum(SocialFund.objects.filter(project__round=round_ref), "amount", "project__round"),
-        )
+        return with_round_money(self)
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -115,57 +48,15 @@ class ProjectQuerySet(models.QuerySet):
             projects = projects.filter(implementing_unit_id=permissions.organization_id_of(user))
         return projects.select_related("round")
 
-    def in_round(self, round_):
-        return self.filter(round=round_)
-
     def for_list(self):
         """What a project list row shows: round, unit, category and place in one query."""
         return self.select_related("round", "implementing_unit", "category", "subdistrict", "community")
 
-    def in_states(self, states):
-        return self.filter(status__in=states)
-
-    def with_service_stats(self):
-        """People served (unique), enrolments, activities and volunteer hours per project, for lists and reports."""
-        from projects.models import Activity, ActivityVolunteer, Enrollment
-
-        project_ref = OuterRef("pk")
-
-        def count(queryset, field):
-            subquery = queryset.order_by().values("project").annotate(n=Count(field, distinct=True)).values("n")
-            return Coalesce(Subquery(subquery), Value(0))
-
-        volunteer_hours = (
-            ActivityVolunteer.objects.filter(activity__project=project_ref)
-            .order_by()
-            .values("activity__project")
-            .annotate(h=Sum("hours"))
-            .values("h")
-        )
-        return self.annotate(
-            people_served=count(Enrollment.objects.filter(project=project_ref), "beneficiary"),
-            enrollment_count=count(Enrollment.objects.filter(project=project_ref), "pk"),
-            activity_count=count(Activity.objects.filter(project=project_ref), "pk"),
-            volunteer_hours=Coalesce(
-                Subquery(volunteer_hours, output_field=DecimalField(max_digits=10, decimal_places=1)),
-                Value(Decimal("0")),
-                output_field=DecimalField(max_digits=10, decimal_places=1),
-            ),
-        )
-
     def with_money(self):
-        """Government money approved, social money matched and money disbursed, per project."""
-        from projects.models import Instalment, SocialFund
+        """Every money figure of ``projects.figures`` per project: ``approved_total``, ``social_total`` …"""
+        from projects.figures import with_project_money
 
-        project_ref = OuterRef("pk")
-        return self.annotate(
-            social_total=money_sum(SocialFund.objects.filter(project=project_ref), "amount", "project"),
-            disbursed_total=money_sum(
-                Instalment.objects.filter(project=project_ref, status=states.InstalmentStatus.RELEASED),
-                "amount",
-                "project",
-            ),
-        )
+        return with_project_money(self)
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -274,9 +165,6 @@ class BeneficiaryQuerySet(models.QuerySet):
 class InstalmentQuerySet(ScopedByProjectQuerySet):
     def for_list(self):
         return self.select_related("project", "project__round", "released_by")
-
-    def released(self):
-        return self.filter(status=states.InstalmentStatus.RELEASED)
 
 
 def evaluator_access_cutoff() -> datetime.datetime:

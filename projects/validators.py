@@ -6,6 +6,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from projects.formatting import format_date
+
 # GB 32100-2015: the 31 characters of the code, in value order (no I, O, S, V, Z).
 CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -133,7 +135,7 @@ def programme_date_problem(value, round_year: int | None, *, past_only: bool = F
     else:
         low, high = programme_window(round_year)
     if not low <= value <= high:
-        return str(_("日期应在%(low)s至%(high)s之间。") % {"low": low.isoformat(), "high": high.isoformat()})
+        return str(_("日期应在%(low)s至%(high)s之间。") % {"low": format_date(low), "high": format_date(high)})
     return None
 
 

@@ -14,6 +14,7 @@ class QicaiAdminSite(admin.AdminSite):
     index_title = _("工作台")
     index_template = "admin/qicai_index.html"
     site_url = None  # no "view site" link until the portal exists
+    empty_value_display = "—"  # the dash projects.formatting shows for a missing value
 
     def register(self, model_or_iterable, admin_class=None, **options):
         # Admins other apps register (django-axes' logs) get the overflow-safe changelist too.

@@ -58,7 +58,11 @@ def field_errors(response) -> dict[str, str]:
     ("overrides", "label", "message"),
     [
         ({"intake_date": "9999-12-31", "consent_on": "2014-05-12"}, "接案日期", "日期不能晚于今天"),
-        ({"intake_date": "0001-01-01", "consent_on": "0001-01-01"}, "接案日期", "日期应在2013-01-01至2016-12-31之间"),
+        (
+            {"intake_date": "0001-01-01", "consent_on": "0001-01-01"},
+            "接案日期",
+            "日期应在2013年1月1日至2016年12月31日之间",
+        ),
         ({"consent_on": "2014-06-01"}, "同意处理个人信息日期", "同意日期不能晚于接案日期"),
         ({"date_of_birth": "2999-01-01"}, "出生日期", "出生日期应在1900年1月1日至今天之间"),
         ({"date_of_birth": "1899-12-31"}, "出生日期", "出生日期应在1900年1月1日至今天之间"),
@@ -97,7 +101,7 @@ def test_follow_up_and_activity_dates_must_be_plausible(client, cast, unit_org):
     url = reverse("admin:projects_enrollment_change", args=[case.pk])
     for date, message in [
         ("9999-01-01", "日期不能晚于今天"),
-        ("2001-01-01", "日期应在2013-01-01至2016-12-31之间"),
+        ("2001-01-01", "日期应在2013年1月1日至2016年12月31日之间"),
         ("2014-05-01", "跟踪日期不能早于接案日期"),
     ]:
         response = client.post(url, {**base, "follow_ups-0-date": date})

@@ -144,8 +144,8 @@ def test_seed_has_casework_with_people_served_twice(seeded):
 
 
 def test_seeded_money_position(seeded):
+    from projects.figures import leverage
     from projects.models import Instalment, InstalmentCondition
-    from projects.querysets import leverage
 
     r2013 = Round.objects.with_money().get(year=2013)
     assert r2013.approved_total == Decimal("1000000.00") == r2013.budget

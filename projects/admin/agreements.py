@@ -13,7 +13,7 @@ from import_export.admin import ExportMixin
 from projects import permissions
 from projects.admin.base import HistoryAdmin, object_view
 from projects.exports import AgreementResource
-from projects.formatting import format_cny, status_badge
+from projects.formatting import format_cny, format_datetime, status_badge
 from projects.forms import DATE_WIDGET
 from projects.models import Agreement
 from projects.services import (
@@ -115,7 +115,7 @@ class AgreementAdmin(ExportMixin, HistoryAdmin):
         return gettext("%(name)s（%(size).1f KB，%(when)s 上传）") % {
             "name": agreement.scan_name,
             "size": (agreement.scan_size or 0) / 1024,
-            "when": timezone.localtime(agreement.scan_uploaded_at).strftime("%Y-%m-%d %H:%M"),
+            "when": format_datetime(agreement.scan_uploaded_at),
         }
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

@@ -1,5 +1,7 @@
 """The audit trail in the admin: a project's timeline on its page, and the filterable audit list (审计记录)."""
 
+from decimal import Decimal
+
 from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -8,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from projects import permissions
 from projects.admin.base import QicaiModelAdmin, ReadOnlyInline
 from projects.audit import PERSONAL_DATA, PROJECT_VISIBLE, AuditAction
-from projects.formatting import person_name
+from projects.formatting import format_yuan, person_name
 from projects.models import AuditEntry
 from projects.privacy import field_label
 
@@ -20,7 +22,7 @@ def entry_summary(entry: AuditEntry) -> str:
     if entry.from_status or entry.to_status:
         parts.append(f"{entry.get_from_status_display()} → {entry.get_to_status_display()}")
     if data.get("amount"):
-        parts.append(gettext("%(amount)s 元") % {"amount": data["amount"]})
+        parts.append(format_yuan(Decimal(data["amount"])))
     if data.get("grade"):
         parts.append(gettext("等级：%(grade)s") % {"grade": data["grade"]})
     if data.get("evaluator"):

@@ -4,6 +4,7 @@ import secrets
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
@@ -19,6 +20,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from projects import permissions
+from projects.fields import MoneyField, PercentField
+from projects.formatting import format_cny, format_share, person_name
 from qicai.admin_changelist import SafeChangeListAdmin
 
 User = get_user_model()
@@ -52,7 +55,121 @@ class NoRelatedEditing:
         return formfield
 
 
-class QicaiInline(NoRelatedEditing, admin.TabularInline):
+SHOWN_SUFFIX = "_shown"
+
+
+def shown_display(field):
+    """A display method showing ``field`` as ``projects.formatting`` says, or None for other fields."""
+    name = field.name
+    if isinstance(field, MoneyField):
+
+        def show(obj):
+            return format_cny(getattr(obj, name))
+
+        ordering = name
+    elif isinstance(field, PercentField):
+
+        def show(obj):
+            return format_share(getattr(obj, name))
+
+        ordering = name
+    elif field.is_relation and (field.many_to_one or field.one_to_one) and field.related_model is User:
+
+        def show(obj):
+            return person_name(getattr(obj, name))
+
+        ordering = f"{name}__first_name"
+    else:
+        return None
+    return admin.display(description=field.verbose_name, ordering=ordering)(show)
+
+
+class FormattedFields:
+    """Read-only amounts show as ``20,000.00``, shares as ``40%`` and users by their names, on every page.
+
+    Django shows a read-only ``DecimalField`` as ``20000.00`` and a user by the user name, beside our
+    own ``20,000.00`` and names. Wherever an amount (``MoneyField``), a share (``PercentField``) or a
+    user field is read-only —
+    in ``readonly_fields``, on a page the user may only view, or as a list column — it is swapped for a
+    display method of the same label and ordering, ``<field>_shown``, that calls ``projects.formatting``.
+    Editable amounts use ``MoneyFormField``, which shows the same form.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shown_names = {}
+        for field in self.model._meta.fields:
+            display = shown_display(field)
+            if display is not None:
+                self.shown_names[field.name] = field.name + SHOWN_SUFFIX
+                setattr(self, field.name + SHOWN_SUFFIX, display)
+
+    def _all_read_only(self, request, obj) -> bool:
+        """Whether Django will show every field read-only (then it shows them by name, not by our list)."""
+        if not isinstance(self, InlineModelAdmin):
+            return obj is not None and not self.has_change_permission(request, obj)
+        parent = self.admin_site.get_model_admin(self.parent_model)
+        if not (parent.has_change_permission(request, obj) if obj else parent.has_add_permission(request)):
+            return True  # a parent the user may only view shows its inlines read-only (get_inline_formsets)
+        # Rows that may be added but not changed stay Django's: new rows need the field itself.
+        return not self.has_change_permission(request, obj) and not self.has_add_permission(request, obj)
+
+    def _swapped(self, names, read_only):
+        return [
+            self._swapped(name, read_only)
+            if isinstance(name, list | tuple)
+            else self.shown_names.get(name, name)
+            if name in read_only
+            else name
+            for name in names
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *self.shown_names.values()]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self.shown_names:
+            return fieldsets
+        listed = self.get_readonly_fields(request, obj)
+        # Swapped only where the display name is read-only too (an override of get_readonly_fields that
+        # skips super() keeps Django's display), or where the whole page is.
+        read_only = {name for name, shown in self.shown_names.items() if name in listed and shown in listed}
+        if self._all_read_only(request, obj):
+            read_only |= set(self.shown_names)
+        shown = set(self.shown_names.values())
+        return [
+            # Django's default get_fields appends every read-only name, ours included: those go.
+            (name, {**options, "fields": self._swapped([f for f in options["fields"] if f not in shown], read_only)})
+            for name, options in fieldsets
+        ]
+
+    def get_list_display(self, request):
+        return self._swapped(super().get_list_display(request), set(self.shown_names))
+
+    def get_list_select_related(self, request):
+        """The related rows of every relation column, swapped ones included (Django no longer sees them)."""
+        chosen = super().get_list_select_related(request)
+        if chosen is True:
+            return chosen
+        related = [
+            name
+            for name in super().get_list_display(request)
+            if isinstance(name, str) and name in {f.name for f in self.model._meta.fields if f.is_relation}
+        ]
+        return [*(chosen or []), *related] or False
+
+
+class PersonListFilter(admin.RelatedOnlyFieldListFilter):
+    """A filter by user that lists people by their names, not their user names."""
+
+    def field_choices(self, field, request, model_admin):
+        ids = model_admin.get_queryset(request).distinct().values_list(f"{self.field_path}__pk", flat=True)
+        people = User.objects.filter(pk__in=ids)
+        return sorted(((user.pk, person_name(user)) for user in people), key=lambda choice: choice[1])
+
+
+class QicaiInline(FormattedFields, NoRelatedEditing, admin.TabularInline):
     extra = 0
 
 
@@ -260,7 +377,9 @@ class UserAwareForm(forms.ModelForm):
     current_user = None
 
 
-class QicaiModelAdmin(SafeChangeListAdmin, OneSubmissionPerForm, ServiceRefusals, NoRelatedEditing, admin.ModelAdmin):
+class QicaiModelAdmin(
+    FormattedFields, SafeChangeListAdmin, OneSubmissionPerForm, ServiceRefusals, NoRelatedEditing, admin.ModelAdmin
+):
     """Admin defaults of the portfolio.
 
     Scope: the changelist, change pages, exports and autocomplete all start from
@@ -355,6 +474,10 @@ class ChoiceLabelHistoryHelper(HistoricalRecordContextHelper):
         field = self.model._meta.get_field(change.field)
         if field.choices and not isinstance(value, list):
             return dict(field.flatchoices).get(value, value)
+        if isinstance(field, MoneyField) and value is not None:
+            return format_cny(value)
+        if isinstance(field, PercentField) and value is not None:
+            return format_share(value)
         return super().prepare_delta_change_value(change, value)
 
 

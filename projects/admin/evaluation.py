@@ -14,7 +14,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects import permissions, roles, states
-from projects.admin.base import QicaiInline, QicaiModelAdmin, ReadOnlyInline, UserAwareForm, object_view
+from projects.admin.base import (
+    PersonListFilter,
+    QicaiInline,
+    QicaiModelAdmin,
+    ReadOnlyInline,
+    UserAwareForm,
+    object_view,
+)
+from projects.formatting import person_name
 from projects.forms import DATE_WIDGET, VersionedForm
 from projects.models import (
     AgencyStanding,
@@ -160,9 +168,11 @@ class AssignForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["evaluator"].queryset = (
-            get_user_model().objects.filter(groups__name=roles.EVALUATOR, is_active=True).order_by("username")
+            get_user_model()
+            .objects.filter(groups__name=roles.EVALUATOR, is_active=True)
+            .order_by("first_name", "username")
         )
-        self.fields["evaluator"].label_from_instance = lambda u: f"{u.get_full_name() or u.username}（{u.username}）"
+        self.fields["evaluator"].label_from_instance = person_name
 
 
 class ScorecardInline(ReadOnlyInline):
@@ -184,7 +194,7 @@ class EvaluationAdmin(QicaiModelAdmin):
     list_display = ["project", "kind", "template", "due_date", "status", "score", "grade", "evaluator_names"]
     # The evaluator filter is for programme staff only: QicaiModelAdmin.get_list_filter drops it for
     # everyone else, and lookup_allowed refuses the same lookup typed into the URL.
-    list_filter = ["kind", "status", "grade", "project__round", ("evaluators", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["kind", "status", "grade", "project__round", ("evaluators", PersonListFilter)]
     search_fields = ["project__code", "project__title"]
     date_hierarchy = "due_date"
     autocomplete_fields = ["project"]
@@ -202,7 +212,8 @@ class EvaluationAdmin(QicaiModelAdmin):
         return permissions.can_assign_evaluators(user, obj)
 
     def get_readonly_fields(self, request, obj=None):
-        return [*self.readonly_fields, "project", "kind", "template"] if obj else self.readonly_fields
+        readonly = super().get_readonly_fields(request, obj)
+        return [*readonly, "project", "kind", "template"] if obj else readonly
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -218,7 +229,7 @@ class EvaluationAdmin(QicaiModelAdmin):
 
     @admin.display(description=_("评估专家"))
     def evaluator_names(self, evaluation):
-        return "、".join(u.get_full_name() or u.username for u in evaluation.evaluators.all()) or "—"
+        return "、".join(person_name(user) for user in evaluation.evaluators.all()) or "—"
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:

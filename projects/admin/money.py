@@ -22,11 +22,11 @@ from projects.admin.base import (
     UserAwareForm,
     object_view,
 )
-from projects.formatting import format_cny, format_percent, status_badge
+from projects.figures import Money, is_funded, round_money
+from projects.formatting import format_cny, format_percent, format_ratio, format_yuan, status_badge
 from projects.forms import DATE_WIDGET, VersionedForm
 from projects.models import BudgetCategory, BudgetLine, Instalment, Project, Round, RoundInstalmentRule, SocialFund
 from projects.permissions import can_release
-from projects.querysets import leverage
 from projects.services import (
     StaleTransition,
     WorkflowError,
@@ -43,9 +43,20 @@ def money_table(rows) -> str:
     return render_to_string("admin/projects/includes/money_table.html", {"rows": rows})
 
 
-def leverage_display(social, government) -> str:
-    ratio = leverage(social, government)
-    return "—" if ratio is None else f"{ratio}"
+def round_money_rows(money: Money):
+    """The money position of a round (``projects.figures``), as the round page shows it."""
+    return [
+        (_("区级财政预算"), format_yuan(money.budget)),
+        (_("已审定"), format_yuan(money.approved)),
+        (_("已终止项目已拨付"), format_yuan(money.terminated_paid)),
+        (_("政府资金（已审定＋已终止项目已拨付）"), format_yuan(money.government)),
+        (_("剩余预算"), format_yuan(money.remaining)),
+        (_("已签约"), format_yuan(money.contracted)),
+        (_("已拨付"), format_yuan(money.disbursed)),
+        (_("待拨付（已审定未拨付）"), format_yuan(money.outstanding)),
+        (_("配套社会资金"), format_yuan(money.social)),
+        (_("撬动比（社会资金÷政府资金）"), format_ratio(money.leverage)),
+    ]
 
 
 class InstalmentRuleFormSet(forms.BaseInlineFormSet):
@@ -118,22 +129,9 @@ class RoundAdmin(HistoryAdmin):
     def money_position(self, round_):
         if round_.pk is None:
             return "—"
-        round_ = Round.objects.with_money().get(pk=round_.pk)
-        return money_table(
-            [
-                (_("区级财政预算"), format_cny(round_.budget)),
-                (_("已审定"), format_cny(round_.approved_total)),
-                (_("剩余预算"), format_cny(round_.budget - round_.approved_total - round_.terminated_paid_total)),
-                (_("已签约"), format_cny(round_.contracted_total)),
-                (_("已拨付"), format_cny(round_.disbursed_total)),
-                (
-                    _("待拨付（已审定未拨付）"),
-                    format_cny(round_.approved_total + round_.terminated_paid_total - round_.disbursed_total),
-                ),
-                (_("配套社会资金"), format_cny(round_.social_total)),
-                (_("撬动比（社会资金÷政府资金）"), leverage_display(round_.social_total, round_.approved_total)),
-            ]
-        )
+        # The change page's round comes annotated by get_queryset; another one (a history version) is read.
+        money = Money.of(round_, budget=round_.budget) if hasattr(round_, "approved_total") else round_money(round_)
+        return money_table(round_money_rows(money))
 
     @admin.display(description=_("预算（元）"), ordering="budget")
     def budget_display(self, round_):
@@ -145,7 +143,7 @@ class RoundAdmin(HistoryAdmin):
 
     @admin.display(description=_("剩余预算（元）"))
     def remaining_display(self, round_):
-        return format_cny(round_.budget - round_.approved_total - round_.terminated_paid_total)
+        return format_cny(Money.of(round_, budget=round_.budget).remaining)
 
     @admin.display(description=_("已签约（元）"), ordering="contracted_total")
     def contracted_display(self, round_):
@@ -161,7 +159,7 @@ class RoundAdmin(HistoryAdmin):
 
     @admin.display(description=_("撬动比"))
     def leverage_ratio(self, round_):
-        return leverage_display(round_.social_total, round_.approved_total)
+        return format_ratio(Money.of(round_).leverage)
 
 
 @admin.register(BudgetCategory)
@@ -387,15 +385,20 @@ class InstalmentAdmin(HistoryAdmin):
         )
 
 
-def project_money_rows(project: Project):
-    """The money lines of a project page, from SQL sums."""
-    project = Project.objects.with_money().get(pk=project.pk)
-    government = project.approved_amount or Decimal("0")
+def project_money_rows(project: Project, money: Money):
+    """The money lines of a project page (``projects.figures``)."""
+    rows = [
+        (_("申请金额"), format_yuan(project.requested_amount)),
+        (_("审定金额"), format_yuan(project.approved_amount)),
+    ]
+    if not is_funded(project):
+        # Not funded: nothing of it counts in the round's figures, pledged social funds included.
+        return [*rows, (_("配套社会资金"), gettext("审定后计入"))]
     return [
-        (_("申请金额"), format_cny(project.requested_amount)),
-        (_("审定金额（政府资金）"), format_cny(project.approved_amount)),
-        (_("配套社会资金"), format_cny(project.social_total)),
-        (_("撬动比（社会资金÷政府资金）"), leverage_display(project.social_total, government)),
-        (_("已拨付"), format_cny(project.disbursed_total)),
-        (_("待拨付"), format_cny(government - project.disbursed_total) if project.approved_amount else "—"),
+        *rows,
+        (_("政府资金"), format_yuan(money.government)),
+        (_("已拨付"), format_yuan(money.disbursed)),
+        (_("待拨付"), format_yuan(money.outstanding)),
+        (_("配套社会资金"), format_yuan(money.social)),
+        (_("撬动比（社会资金÷政府资金）"), format_ratio(money.leverage)),
     ]

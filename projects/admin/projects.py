@@ -17,9 +17,11 @@ from projects.admin.money import (
     project_money_rows,
 )
 from projects.exports import ProjectResource
-from projects.formatting import format_cny, status_badge
+from projects.figures import round_money
+from projects.formatting import format_cny, format_ratio, status_badge
 from projects.forms import transition_form_class
 from projects.models import Agreement, BudgetLine, Project, Round, SocialFund
+from projects.selectors import ProjectSummary, project_summary
 from projects.services import (
     TRANSITION_SERVICES,
     StaleTransition,
@@ -29,12 +31,10 @@ from projects.services import (
     project_create,
     project_creation_check,
     project_update,
-    round_remaining_budget,
     social_fund_delete,
     social_fund_record,
 )
 from projects.states import Action
-from projects.stats import project_service_stats
 from projects.workflow import TRANSITIONS, transitions_from
 
 
@@ -191,26 +191,38 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
 
     # -- list columns ---------------------------------------------------------------
 
+    @staticmethod
+    def summary(project) -> ProjectSummary:
+        """The project's figures, read once per page however many fields show them."""
+        if not hasattr(project, "_summary"):
+            project._summary = project_summary(project)
+        return project._summary
+
     @admin.display(description=_("资金情况"))
     def money_summary(self, project):
-        return money_table(project_money_rows(project)) if project.pk else "—"
+        return money_table(project_money_rows(project, self.summary(project).money)) if project.pk else "—"
 
     @admin.display(description=_("目标与实际"))
     def service_summary(self, project):
         if not project.pk:
             return "—"
-        stats = project_service_stats(project)
-        reached = stats.target_reached_percent
+        summary = self.summary(project)
+        service = summary.service
+        reached = summary.target_reached
         rows = [
-            (_("目标服务人数"), stats.target_beneficiaries),
-            (_("实际服务人数（去重）"), f"{stats.people_served}" + (f"（{reached}%）" if reached is not None else "")),
-            (_("个案数（服务中）"), f"{stats.enrollments}（{stats.open_enrollments}）"),
-            (_("跟踪记录"), stats.follow_ups),
-            (_("服务活动"), stats.activities),
-            *((f"　{label}", n) for label, n in stats.activities_by_type.items()),
-            (_("活动参与人次"), stats.participants),
-            (_("义工服务时数"), stats.volunteer_hours),
-            (_("社工服务时数"), stats.social_worker_hours),
+            (_("目标服务人数"), summary.target_beneficiaries),
+            (
+                _("实际服务人数（去重）"),
+                f"{service.people_served}" + (f"（{format_ratio(reached)}）" if reached is not None else ""),
+            ),
+            (_("个案数（服务中）"), f"{service.cases}（{service.open_cases}）"),
+            (_("跟踪记录"), service.follow_ups),
+            (_("服务活动"), service.activities),
+            *((f"　{label}", n) for label, n in service.activities_by_type.items()),
+            (_("活动参与人次"), service.participants),
+            (_("义工服务时数"), service.volunteer_hours),
+            (_("社工服务时数"), service.social_worker_hours),
+            *((kind, grade) for kind, grade in summary.grades.items()),
         ]
         return money_table(rows)
 
@@ -307,7 +319,7 @@ class ProjectAdmin(ExportMixin, HistoryAdmin):
             request,
             "admin/projects/project/transition.html",
             title=gettext("%(action)s：%(code)s") % {"action": transition.label, "code": project.code},
-            remaining_budget=round_remaining_budget(project.round) if action == Action.APPROVE else None,
+            remaining_budget=round_money(project.round_id).remaining if action == Action.APPROVE else None,
             project=project,
             transition=transition,
             form=form,

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from projects.fields import PhoneNumberField
+from projects.formatting import format_date
 from projects.models.core import Organization, Project
 from projects.querysets import (
     BeneficiaryQuerySet,
@@ -390,7 +391,7 @@ class FollowUp(models.Model):
             enrollment = self.enrollment
             problem = programme_date_problem(self.date, enrollment.project.round.year, past_only=True)
             if problem is None and self.date < enrollment.intake_date:
-                problem = _("跟踪日期不能早于接案日期（%(date)s）。") % {"date": enrollment.intake_date.isoformat()}
+                problem = _("跟踪日期不能早于接案日期（%(date)s）。") % {"date": format_date(enrollment.intake_date)}
             if problem:
                 raise ValidationError({"date": problem})
 

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from projects.fields import PhoneNumberField
+from projects.fields import MoneyField, PercentField, PhoneNumberField
+from projects.formatting import format_share, format_yuan
 from projects.querysets import (
     AgreementQuerySet,
     InstalmentQuerySet,
@@ -27,7 +28,7 @@ money_validators = [MinValueValidator(ZERO, message=_("金额不能为负数。"
 
 def money_field(verbose_name, **kwargs):
     """A CNY amount to the fen: never float, never negative (also a DB constraint on each model)."""
-    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, validators=money_validators, **kwargs)
+    return MoneyField(verbose_name, max_digits=14, decimal_places=2, validators=money_validators, **kwargs)
 
 
 class Organization(models.Model):
@@ -135,7 +136,7 @@ class Round(models.Model):
         _("服务周期开始"), null=True, blank=True, help_text=_("项目协议的期限须在服务周期之内。")
     )
     period_end = models.DateField(_("服务周期结束"), null=True, blank=True)
-    management_cap_percent = models.DecimalField(
+    management_cap_percent = PercentField(
         _("管理费上限（%）"),
         max_digits=5,
         decimal_places=2,
@@ -516,7 +517,7 @@ class BudgetLine(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.category} {self.amount}"
+        return f"{self.category} {format_yuan(self.amount)}"
 
 
 class SocialFund(models.Model):
@@ -555,7 +556,7 @@ class SocialFund(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.donor} {self.amount}"
+        return f"{self.donor} {format_yuan(self.amount)}"
 
     def clean(self):
         super().clean()
@@ -579,7 +580,7 @@ class RoundInstalmentRule(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("期次"))
     name = models.CharField(_("名称"), max_length=20)
-    percent = models.DecimalField(
+    percent = PercentField(
         _("比例（%）"),
         max_digits=5,
         decimal_places=2,
@@ -601,7 +602,7 @@ class RoundInstalmentRule(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} {self.percent}%"
+        return f"{self.name} {format_share(self.percent)}"
 
 
 class Instalment(models.Model):
@@ -610,7 +611,7 @@ class Instalment(models.Model):
     project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="instalments")
     sequence = models.PositiveSmallIntegerField(_("期次"))
     name = models.CharField(_("名称"), max_length=20)
-    percent = models.DecimalField(_("比例（%）"), max_digits=5, decimal_places=2)
+    percent = PercentField(_("比例（%）"), max_digits=5, decimal_places=2)
     amount = money_field(_("计划金额（元）"))
     condition = models.CharField(_("拨付条件"), max_length=20, choices=InstalmentCondition.choices)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PLANNED)

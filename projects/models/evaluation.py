@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from projects.formatting import person_name
 from projects.models.core import Organization, Project
 from projects.querysets import EvaluationQuerySet, ScorecardQuerySet
 from projects.states import EvaluationStatus, ScorecardStatus
@@ -169,7 +170,7 @@ class Scorecard(models.Model):
         constraints = [models.UniqueConstraint(fields=["evaluation", "evaluator"], name="scorecard_once_per_evaluator")]
 
     def __str__(self):
-        return f"{self.evaluation} · {self.evaluator}"
+        return f"{self.evaluation} · {person_name(self.evaluator)}"
 
 
 class ScoreItem(models.Model):

@@ -69,8 +69,6 @@ from projects.services.workflow import (
     project_submit,
     project_terminate,
     project_update,
-    round_committed_amount,
-    round_remaining_budget,
 )
 
 __all__ = [
@@ -127,9 +125,7 @@ __all__ = [
     "project_terminate",
     "project_update",
     "rectification_clear",
-    "round_committed_amount",
     "round_ranking",
-    "round_remaining_budget",
     "rubric_revise",
     "scorecard_save",
     "scorecard_total",

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from projects import permissions
 from projects.audit import AuditAction, log_action
-from projects.formatting import format_cny, format_percent
+from projects.figures import MONEY
+from projects.formatting import format_cny, format_date, format_percent
 from projects.models import (
     Agreement,
     BudgetLine,
@@ -21,7 +22,6 @@ from projects.models import (
     RoundInstalmentRule,
     SocialFund,
 )
-from projects.querysets import MONEY
 from projects.services.errors import StaleTransition, WorkflowError
 from projects.states import AgreementStatus
 
@@ -139,7 +139,7 @@ def instalment_release(
         raise StaleTransition(_("该期款项已被他人处理，页面上的信息已过期。请刷新后查看。"))
     if instalment.status != Instalment.Status.PLANNED:
         raise WorkflowError(
-            _("%(name)s已于 %(date)s 拨付。") % {"name": instalment.name, "date": instalment.released_on}
+            _("%(name)s已于 %(date)s 拨付。") % {"name": instalment.name, "date": format_date(instalment.released_on)}
         )
     if project.status not in PAYABLE_STATES:
         raise WorkflowError(_("项目当前状态为“%(status)s”，不能拨付。") % {"status": project.get_status_display()})

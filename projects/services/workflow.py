@@ -12,20 +12,20 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q, Sum
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects import permissions
 from projects.audit import AuditAction, log_action, transition_action
+from projects.figures import round_money
 from projects.formatting import format_cny
 from projects.models import Agreement, AuditEntry, Project, Round
 from projects.notifications import notifications_enabled, notify_transition
-from projects.querysets import MONEY
 from projects.services.agreements import agreement_number, signing_party, term_problem
 from projects.services.errors import StaleTransition, WorkflowError
 from projects.services.money import budget_problems, instalment_plan_create
-from projects.states import Action, InstalmentStatus
+from projects.states import Action
 from projects.workflow import TRANSITIONS, Transition
 
 S = Project.Status
@@ -204,27 +204,6 @@ def project_reject(*, project: Project, by, comment: str, expected_version: int 
     return _apply(project=project, by=by, action=Action.REJECT, comment=comment, expected_version=expected_version)
 
 
-def round_committed_amount(round_id: int, *, excluding_project_id: int | None = None) -> Decimal:
-    """Money of a round that is spoken for: live projects' approved amounts, plus what was already
-    paid to projects that were terminated (that money is gone even though the project stopped)."""
-    from projects.models import Instalment
-
-    committed = Project.objects.filter(round_id=round_id, approved_amount__isnull=False).exclude(
-        status__in=[S.REJECTED, S.TERMINATED]
-    )
-    paid_out = Instalment.objects.filter(
-        project__round_id=round_id, project__status=S.TERMINATED, status=InstalmentStatus.RELEASED
-    )
-    if excluding_project_id:
-        committed = committed.exclude(pk=excluding_project_id)
-    live = committed.aggregate(total=Sum("approved_amount", output_field=MONEY))["total"] or Decimal("0")
-    return live + (paid_out.aggregate(total=Sum("amount", output_field=MONEY))["total"] or Decimal("0"))
-
-
-def round_remaining_budget(round_: Round) -> Decimal:
-    return round_.budget - round_committed_amount(round_.pk)
-
-
 def parse_amount(value) -> Decimal:
     try:
         amount = Decimal(str(value).replace(",", "").strip())
@@ -250,7 +229,7 @@ def project_approve(*, project: Project, by, amount, comment: str = "", expected
         # Serialises approvals within a round on PostgreSQL; on SQLite every write
         # transaction is already serialised (transaction_mode IMMEDIATE).
         round_ = Round.objects.select_for_update().get(pk=project.round_id)
-        remaining = round_.budget - round_committed_amount(round_.pk, excluding_project_id=project.pk)
+        remaining = round_money(round_.pk, excluding_project_id=project.pk).remaining
         if amount > remaining:
             raise WorkflowError(
                 _("超出“%(round)s”预算：剩余预算 %(remaining)s 元，本次审定 %(amount)s 元。")

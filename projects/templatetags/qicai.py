@@ -1,14 +1,58 @@
+"""Template filters for showing figures, dates and people: each calls ``projects.formatting``."""
+
 from django import template
 
-from projects.formatting import format_cny
+from projects import formatting
 
 register = template.Library()
 
 
 @register.filter
 def cny(amount):
-    """1234567.5 → 1,234,567.50 (a dash for no amount)."""
-    return format_cny(amount)
+    """1234567.5 → 1,234,567.50, under a heading that says 元 (a dash for no amount)."""
+    return formatting.format_cny(amount)
+
+
+@register.filter
+def yuan(amount):
+    """1234567.5 → 1,234,567.50 元."""
+    return formatting.format_yuan(amount)
+
+
+@register.filter
+def wan(amount):
+    """1234567.89 → 123.46 万元."""
+    return formatting.format_wan(amount)
+
+
+@register.filter
+def share(percent):
+    """40.00 (per cent) → 40%."""
+    return formatting.format_share(percent)
+
+
+@register.filter
+def ratio(value):
+    """0.45 → 45%."""
+    return formatting.format_ratio(value)
+
+
+@register.filter
+def day(value):
+    """A date as 2013年9月1日."""
+    return formatting.format_date(value)
+
+
+@register.filter
+def moment(value):
+    """A date and time as 2013年9月1日 14:05."""
+    return formatting.format_datetime(value)
+
+
+@register.filter
+def person(user):
+    """A user by their name, never their user name."""
+    return formatting.person_name(user)
 
 
 @register.filter

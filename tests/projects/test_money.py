@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from projects.figures import leverage
 from projects.models import (
     Agreement,
     BudgetCategory,
@@ -15,7 +16,6 @@ from projects.models import (
     RoundInstalmentRule,
     SocialFund,
 )
-from projects.querysets import leverage
 from projects.services import (
     StaleTransition,
     WorkflowError,

@@ -1,8 +1,11 @@
 """Nominations and awards: proposals from the evaluation ranking, nominations by the association,
 and the committee's confirmations, which become award records within each award's quota."""
 
+from __future__ import annotations
+
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,6 +17,9 @@ from awards.models import AwardRecord, AwardType, Nomination
 from projects.audit import AuditAction, log_action
 from projects.services import WorkflowError, round_ranking
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @dataclass
 class Proposal:
@@ -22,7 +28,7 @@ class Proposal:
     cut_score: object = None
 
 
-def nominations_propose(*, round_, by) -> Proposal:
+def nominations_propose(*, round_, by: User) -> Proposal:
     """Nominate the round's top-N finally evaluated projects for 优秀项目 (N = its quota).
 
     Projects tied with the N-th score are all nominated and flagged 名额线并列, so the
@@ -69,7 +75,7 @@ def nominations_propose(*, round_, by) -> Proposal:
     return Proposal(created=created, tied=tied, cut_score=cut_score)
 
 
-def nomination_create(*, nomination: Nomination, by) -> Nomination:
+def nomination_create(*, nomination: Nomination, by: User) -> Nomination:
     """The association nominates a project, person or organisation, with a reason."""
     if not permissions.can_nominate(by):
         raise WorkflowError(_("您的角色不能提名。"))
@@ -87,7 +93,7 @@ def nomination_create(*, nomination: Nomination, by) -> Nomination:
 
 
 def nomination_confirm(
-    *, nomination: Nomination, by, citation: str, awarded_on: datetime.date, presenter: str, rank=None
+    *, nomination: Nomination, by: User, citation: str, awarded_on: datetime.date, presenter: str, rank=None
 ) -> AwardRecord:
     """The committee confirms a nomination: it becomes an award record, never beyond the award's quota."""
     if not permissions.can_decide_nominations(by):
@@ -135,7 +141,7 @@ def nomination_confirm(
     return record
 
 
-def nomination_decline(*, nomination: Nomination, by, note: str) -> Nomination:
+def nomination_decline(*, nomination: Nomination, by: User, note: str) -> Nomination:
     if not permissions.can_decide_nominations(by):
         raise WorkflowError(_("您不能对提名作出不采纳的决定。"))
     if not (note or "").strip():

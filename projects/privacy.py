@@ -18,13 +18,19 @@ reveals one value of one of its own records at a time by POST; each reveal and e
 leaves an audit row (``projects.audit``). Full values never go into URLs, titles or logs.
 """
 
+from __future__ import annotations
+
 import datetime
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from projects import permissions
 from projects.audit import AuditAction, log_action
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 REVEALABLE_FIELDS = ("id_number", "date_of_birth", "phone")
 ID_PREFIX_LENGTH = 6
@@ -90,7 +96,7 @@ def record_label(record) -> str:
     return f"{record._meta.verbose_name} #{record.pk}"
 
 
-def reveal(*, user, record, field: str) -> str:
+def reveal(*, user: User, record, field: str) -> str:
     """The full value of ``field`` of ``record``, logged; PermissionError if not allowed, ValueError if unknown."""
     from projects.models import Enrollment
 
@@ -108,7 +114,7 @@ class LookupLimitReached(Exception):
     pass
 
 
-def log_id_lookup(*, user) -> None:
+def log_id_lookup(*, user: User) -> None:
     """A search by full ID number: logged like a reveal, and limited per hour.
 
     A search that answers "found" or "not found" for a typed number is an oracle: without a limit
@@ -126,5 +132,5 @@ def log_id_lookup(*, user) -> None:
     log_action(action=AuditAction.PERSONAL_DATA_LOOKUP, actor=user)
 
 
-def log_unmasked_export(*, user, records: int, label: str) -> None:
+def log_unmasked_export(*, user: User, records: int, label: str) -> None:
     log_action(action=AuditAction.PERSONAL_DATA_EXPORT, actor=user, records=records, of=label)

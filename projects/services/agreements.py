@@ -1,8 +1,11 @@
 """Agreements: numbering, drafting, signing the framework agreement, terminating, and signed scans."""
 
+from __future__ import annotations
+
 import datetime
 import os
 import uuid
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,6 +16,9 @@ from projects.audit import AuditAction, log_action
 from projects.models import Agreement, Organization, Project
 from projects.services.errors import StaleTransition, WorkflowError
 from projects.uploads import sniff_scan
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 S = Project.Status
 # A project agreement can be drafted once the project's amount is fixed.
@@ -59,7 +65,7 @@ def agreement_creation_problems(agreement: Agreement) -> list[str]:
     return problems
 
 
-def agreement_create(*, agreement: Agreement, by) -> Agreement:
+def agreement_create(*, agreement: Agreement, by: User) -> Agreement:
     """Draft an agreement: numbered automatically; a project agreement takes its project's round, unit and amount."""
     if not permissions.can_manage_agreements(by):
         raise WorkflowError(_("您的角色不能拟定协议。"))
@@ -87,7 +93,7 @@ def agreement_create(*, agreement: Agreement, by) -> Agreement:
     return agreement
 
 
-def signing_party(by) -> Organization:
+def signing_party(by: User) -> Organization:
     """Party A of a project agreement: the signer's own association or department, else the association."""
     org_id = permissions.organization_id_of(by)
     org = Organization.objects.filter(pk=org_id).first() if org_id else None
@@ -100,7 +106,7 @@ def signing_party(by) -> Organization:
 
 
 def _set_status(
-    agreement: Agreement, *, by, expected: str, changes: dict, reason: str, action: AuditAction, comment: str = ""
+    agreement: Agreement, *, by: User, expected: str, changes: dict, reason: str, action: AuditAction, comment: str = ""
 ) -> Agreement:
     with transaction.atomic():
         claimed = Agreement.objects.filter(pk=agreement.pk, status=expected).update(
@@ -114,7 +120,7 @@ def _set_status(
     return agreement
 
 
-def agreement_sign_framework(*, agreement: Agreement, by, signed_date: datetime.date) -> Agreement:
+def agreement_sign_framework(*, agreement: Agreement, by: User, signed_date: datetime.date) -> Agreement:
     """Sign a round's framework agreement (project agreements are signed by the project's sign transition)."""
     if not permissions.can_manage_agreements(by):
         raise WorkflowError(_("您的角色不能签订协议。"))
@@ -134,7 +140,7 @@ def agreement_sign_framework(*, agreement: Agreement, by, signed_date: datetime.
     )
 
 
-def agreement_terminate(*, agreement: Agreement, by, reason: str) -> Agreement:
+def agreement_terminate(*, agreement: Agreement, by: User, reason: str) -> Agreement:
     """End a signed framework agreement early (reason required); project agreements end with their project."""
     reason = (reason or "").strip()
     if not permissions.can_manage_agreements(by):
@@ -157,7 +163,7 @@ def agreement_terminate(*, agreement: Agreement, by, reason: str) -> Agreement:
     )
 
 
-def agreement_attach_scan(*, agreement: Agreement, by, upload) -> Agreement:
+def agreement_attach_scan(*, agreement: Agreement, by: User, upload) -> Agreement:
     """Store the signed scan under a random name, after judging the file by its content.
 
     Nothing is stored when the file is refused.

@@ -1,8 +1,11 @@
 """Casework: opening cases (one person key per ID number across the district), closing cases,
 correcting a case's identity, recording activities with their photos, and case stories."""
 
+from __future__ import annotations
+
 import re
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -25,6 +28,9 @@ from projects.validators import (
     validate_no_personal_numbers,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 IDENTITY_FIELDS = ("name", "gender", "date_of_birth", "phone", "community", "special_group")
 
 
@@ -38,7 +44,7 @@ def normalized_id(value: str) -> str:
         raise WorkflowError(error.messages[0]) from None
 
 
-def _check_casework(by, project: Project) -> None:
+def _check_casework(by: User, project: Project) -> None:
     if not permissions.can_keep_casework(by, project):
         raise WorkflowError(
             _("您不能为该项目记录服务对象和服务：只能为本单位签约后、结项前的项目记录（项目当前状态：%(status)s）。")
@@ -98,7 +104,7 @@ def _validated(enrollment: Enrollment, exclude=()) -> None:
         raise WorkflowError("；".join(messages)) from None
 
 
-def enrollment_open(*, enrollment: Enrollment, by, id_number: str = "") -> Enrollment:
+def enrollment_open(*, enrollment: Enrollment, by: User, id_number: str = "") -> Enrollment:
     """个案建档: save the new case ``enrollment`` (its project, who the person is, what the unit learned at
     intake), giving it its case number and linking it to the person key of ``id_number``.
 
@@ -140,7 +146,7 @@ def enrollment_open(*, enrollment: Enrollment, by, id_number: str = "") -> Enrol
 
 
 def enrollment_correct_identity(
-    *, enrollment: Enrollment, by, id_number: str = "", phone: str = "", date_of_birth=None
+    *, enrollment: Enrollment, by: User, id_number: str = "", phone: str = "", date_of_birth=None
 ) -> Enrollment:
     """Replace the ID number, phone number or birth date of a case (the form never shows the old full value).
 
@@ -193,7 +199,7 @@ def enrollment_correct_identity(
     return enrollment
 
 
-def enrollment_close(*, enrollment: Enrollment, by, closed_on, summary: str) -> Enrollment:
+def enrollment_close(*, enrollment: Enrollment, by: User, closed_on, summary: str) -> Enrollment:
     _check_casework(by, enrollment.project)
     if enrollment.status == Enrollment.Status.CLOSED:
         raise WorkflowError(_("该个案已结案。"))
@@ -219,7 +225,7 @@ def enrollment_close(*, enrollment: Enrollment, by, closed_on, summary: str) -> 
     return enrollment
 
 
-def enrollment_update(*, enrollment: Enrollment, by) -> Enrollment:
+def enrollment_update(*, enrollment: Enrollment, by: User) -> Enrollment:
     """Save changes to an open case's own record (its identity corrections go through
     ``enrollment_correct_identity``)."""
     _check_casework(by, enrollment.project)
@@ -232,7 +238,7 @@ def enrollment_update(*, enrollment: Enrollment, by) -> Enrollment:
     return enrollment
 
 
-def casework_row_save(*, row, by):
+def casework_row_save(*, row, by: User):
     """Save a row that belongs to a case or an activity (a needs assessment, social-worker or volunteer hours)."""
     parent = getattr(row, "enrollment", None) or row.activity
     _check_casework(by, parent.project)
@@ -241,13 +247,13 @@ def casework_row_save(*, row, by):
     return row
 
 
-def casework_row_delete(*, row, by) -> None:
+def casework_row_delete(*, row, by: User) -> None:
     parent = getattr(row, "enrollment", None) or row.activity
     _check_casework(by, parent.project)
     row.delete()
 
 
-def follow_up_save(*, follow_up: FollowUp, by) -> FollowUp:
+def follow_up_save(*, follow_up: FollowUp, by: User) -> FollowUp:
     """跟踪记录: a dated note on the case, by its project's unit while the service runs; a new one is audited."""
     _check_casework(by, follow_up.enrollment.project)
     if follow_up.enrollment.status != Enrollment.Status.OPEN:
@@ -266,12 +272,12 @@ def follow_up_save(*, follow_up: FollowUp, by) -> FollowUp:
     return follow_up
 
 
-def follow_up_delete(*, follow_up: FollowUp, by) -> None:
+def follow_up_delete(*, follow_up: FollowUp, by: User) -> None:
     _check_casework(by, follow_up.enrollment.project)
     follow_up.delete()
 
 
-def activity_record(*, activity: Activity, by, attendees=None) -> Activity:
+def activity_record(*, activity: Activity, by: User, attendees=None) -> Activity:
     """Record (or correct) a service activity of a running project, with the cases that attended; audited."""
     _check_casework(by, activity.project)
     attendees = list(attendees) if attendees is not None else None
@@ -307,7 +313,7 @@ def activity_attendees_problem(activity: Activity, enrollments) -> str | None:
     return None
 
 
-def activity_photo_add(*, activity: Activity, by, upload, caption: str = "") -> ActivityPhoto:
+def activity_photo_add(*, activity: Activity, by: User, upload, caption: str = "") -> ActivityPhoto:
     """Store an activity photo (JPEG or PNG judged by content, size-limited) under a random name."""
     _check_casework(by, activity.project)
     extension, content_type = sniff_image(upload, limit=settings.QICAI_PHOTO_MAX_BYTES)
@@ -342,7 +348,7 @@ def case_story_problems(story: CaseStory) -> list[str]:
     return problems
 
 
-def case_story_mark_excellent(*, story: CaseStory, by, excellent: bool = True) -> CaseStory:
+def case_story_mark_excellent(*, story: CaseStory, by: User, excellent: bool = True) -> CaseStory:
     if not permissions.can_mark_excellent_case_stories(by):
         raise WorkflowError(_("您不能评定优秀案例。"))
     with transaction.atomic():
@@ -353,7 +359,7 @@ def case_story_mark_excellent(*, story: CaseStory, by, excellent: bool = True) -
     return story
 
 
-def case_story_save(*, story: CaseStory, by) -> CaseStory:
+def case_story_save(*, story: CaseStory, by: User) -> CaseStory:
     """服务案例: written by the project's unit, anonymised (no served person's name, no ID number); audited."""
     if not (permissions.is_implementing_unit(by) or by.is_superuser) or not permissions.can_view_project(
         by, story.project
@@ -376,7 +382,7 @@ def case_story_save(*, story: CaseStory, by) -> CaseStory:
     return story
 
 
-def unit_person_save(*, person, by, owner_field: str, new_phone: str = ""):
+def unit_person_save(*, person, by: User, owner_field: str, new_phone: str = ""):
     """Save a social worker or volunteer; an implementing unit's people are always its own.
 
     ``new_phone`` replaces the phone number of an existing record (its form shows only the masked one).

@@ -1,7 +1,10 @@
 """Evaluations: rubric versions, assigning evaluators (no conflicts of interest), scorecards,
 and finalising: the trimmed mean, the grade, and the project's next step or rectification."""
 
+from __future__ import annotations
+
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -26,6 +29,9 @@ from projects.services.errors import StaleTransition, WorkflowError
 from projects.services.workflow import _apply
 from projects.states import Action
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
 S = Project.Status
@@ -34,7 +40,7 @@ EVALUABLE_STATES = {EvaluationKind.MIDTERM: {S.IN_PROGRESS}, EvaluationKind.FINA
 TRIM_FROM = 5  # with this many scorecards or more, the highest and the lowest are dropped
 
 
-def rubric_revise(*, template: RubricTemplate, by) -> RubricTemplate:
+def rubric_revise(*, template: RubricTemplate, by: User) -> RubricTemplate:
     """A new version of a rubric, with the same criteria, to be edited freely (the old one stays as used)."""
     if not permissions.can_revise_rubrics(by):
         raise WorkflowError(_("您的角色不能修订评分模板。"))
@@ -78,7 +84,7 @@ def grade_for(score: Decimal, round_) -> str:
 
 def evaluation_create(
     *,
-    by,
+    by: User,
     evaluation: Evaluation | None = None,
     project: Project | None = None,
     kind: str = "",
@@ -119,7 +125,7 @@ def evaluation_create(
     return evaluation
 
 
-def evaluation_update(*, evaluation: Evaluation, by) -> Evaluation:
+def evaluation_update(*, evaluation: Evaluation, by: User) -> Evaluation:
     """Change an open evaluation's due date (its project, kind and template are fixed once it exists)."""
     if not by.has_perm("projects.assign_evaluators"):
         raise WorkflowError(_("您不能修改评估安排。"))
@@ -133,7 +139,7 @@ def evaluation_update(*, evaluation: Evaluation, by) -> Evaluation:
     return evaluation
 
 
-def conflict_of_interest(evaluator, project: Project) -> str | None:
+def conflict_of_interest(evaluator: User, project: Project) -> str | None:
     """Why ``evaluator`` may not judge ``project`` (its own unit or a partner), or None."""
     org_id = permissions.organization_id_of(evaluator)
     if org_id is None:
@@ -145,7 +151,7 @@ def conflict_of_interest(evaluator, project: Project) -> str | None:
     return None
 
 
-def evaluation_assign(*, evaluation: Evaluation, evaluator, by) -> Evaluation:
+def evaluation_assign(*, evaluation: Evaluation, evaluator: User, by: User) -> Evaluation:
     if not permissions.can_organise_evaluations(by, evaluation.project):
         raise WorkflowError(_("您不能为该评估指派评估专家。"))
     if evaluation.status != Evaluation.Status.OPEN:
@@ -161,7 +167,9 @@ def evaluation_assign(*, evaluation: Evaluation, evaluator, by) -> Evaluation:
     return evaluation
 
 
-def scorecard_save(*, evaluation: Evaluation, by, scores: dict, overall_comment: str = "", submit: bool) -> Scorecard:
+def scorecard_save(
+    *, evaluation: Evaluation, by: User, scores: dict, overall_comment: str = "", submit: bool
+) -> Scorecard:
     """Save (and optionally submit) an evaluator's scores: ``scores`` maps criterion id → (score, comment).
 
     A submitted scorecard is final. Each score lies between 0 and its criterion's maximum;
@@ -215,7 +223,7 @@ def scorecard_save(*, evaluation: Evaluation, by, scores: dict, overall_comment:
     return scorecard
 
 
-def evaluation_finalise(*, evaluation: Evaluation, by, expected_version: int | None = None) -> Evaluation:
+def evaluation_finalise(*, evaluation: Evaluation, by: User, expected_version: int | None = None) -> Evaluation:
     """Score = mean of the submitted scorecards (trimmed from five); grade by the round's bands.
 
     A passed mid-term moves the project to 中期评估 and frees the mid-term instalment; a passed
@@ -279,7 +287,7 @@ def evaluation_finalise(*, evaluation: Evaluation, by, expected_version: int | N
     return evaluation
 
 
-def rectification_clear(*, project: Project, by, note: str) -> Project:
+def rectification_clear(*, project: Project, by: User, note: str) -> Project:
     if not permissions.can_oversee_rectification(by, project):
         raise WorkflowError(_("您不能解除该项目的整改。"))
     if not project.needs_rectification:

@@ -1,7 +1,10 @@
 """Money: budget lines checked on submission, instalment plans, and releases (拨付)."""
 
+from __future__ import annotations
+
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +27,9 @@ from projects.models import (
 )
 from projects.services.errors import StaleTransition, WorkflowError
 from projects.states import AgreementStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 FEN = Decimal("0.01")
 HUNDRED = Decimal("100")
@@ -125,7 +131,7 @@ def condition_unmet(instalment: Instalment) -> str | None:
 def instalment_release(
     *,
     instalment: Instalment,
-    by,
+    by: User,
     released_on: datetime.date,
     voucher_number: str,
     expected_version: int | None = None,
@@ -196,7 +202,7 @@ def instalment_release(
     return instalment
 
 
-def social_fund_delete(*, fund: SocialFund, by) -> None:
+def social_fund_delete(*, fund: SocialFund, by: User) -> None:
     """Remove a social fund recorded by mistake (while the project is alive); audited with its amount."""
     if not permissions.can_record_social_funds(by, fund.project):
         raise WorkflowError(_("您不能修改该项目的配套社会资金。"))
@@ -212,7 +218,7 @@ def social_fund_delete(*, fund: SocialFund, by) -> None:
         fund.delete()
 
 
-def budget_line_save(*, line: BudgetLine, by) -> BudgetLine:
+def budget_line_save(*, line: BudgetLine, by: User) -> BudgetLine:
     """A row of an application's budget, while the application may be edited."""
     if not permissions.can_edit_project(by, line.project):
         raise WorkflowError(_("该项目的申报内容当前不能修改，预算明细也不能修改。"))
@@ -220,13 +226,13 @@ def budget_line_save(*, line: BudgetLine, by) -> BudgetLine:
     return line
 
 
-def budget_line_delete(*, line: BudgetLine, by) -> None:
+def budget_line_delete(*, line: BudgetLine, by: User) -> None:
     if not permissions.can_edit_project(by, line.project):
         raise WorkflowError(_("该项目的申报内容当前不能修改，预算明细也不能修改。"))
     line.delete()
 
 
-def social_fund_record(*, fund: SocialFund, by) -> SocialFund:
+def social_fund_record(*, fund: SocialFund, by: User) -> SocialFund:
     """Record (or correct) matched social money or in-kind support for a live project; audited."""
     if not permissions.can_record_social_funds(by, fund.project):
         raise WorkflowError(_("您不能为该项目登记配套社会资金（项目须在您的范围内且尚未结束）。"), field="project")

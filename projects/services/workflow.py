@@ -7,8 +7,11 @@ SQLite), and writes the transition log row and the history row in the same
 transaction. Notifications go out only once the transaction has committed.
 """
 
+from __future__ import annotations
+
 import datetime
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -28,6 +31,9 @@ from projects.services.money import budget_problems, instalment_plan_create
 from projects.states import Action
 from projects.workflow import TRANSITIONS, Transition
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 S = Project.Status
 
 
@@ -35,13 +41,13 @@ def project_code(*, year: int, sequence: int) -> str:
     return f"QC-{year}-{sequence:03d}"
 
 
-def project_creation_check(*, by, round_: Round) -> None:
+def project_creation_check(*, by: User, round_: Round) -> None:
     """Raise WorkflowError unless ``by`` may create a project in ``round_``."""
     if permissions.is_implementing_unit(by) and round_.status != Round.Status.OPEN:
         raise WorkflowError(_("“%(round)s”不在申报期，不能新建项目。") % {"round": round_})
 
 
-def project_create(*, project: Project, by=None) -> Project:
+def project_create(*, project: Project, by: User | None = None) -> Project:
     """Save a new project with the next code of its round (``QC-2013-001``).
 
     An implementing unit's project always belongs to the unit's own organisation and
@@ -82,7 +88,7 @@ def project_create(*, project: Project, by=None) -> Project:
     return project
 
 
-def project_update(*, project: Project, by) -> Project:
+def project_update(*, project: Project, by: User) -> Project:
     """Save changes to an application's fields (never its status or approved amount: those are transitions)."""
     if not permissions.can_edit_project(by, project):
         raise WorkflowError(_("该项目当前不能修改：实施单位只能在草稿或退回修改时修改申报内容。"))
@@ -98,7 +104,7 @@ def project_update(*, project: Project, by) -> Project:
 # -- workflow -------------------------------------------------------------------------
 
 
-def _check_allowed(*, project: Project, by, transition: Transition, expected_version: int | None) -> None:
+def _check_allowed(*, project: Project, by: User, transition: Transition, expected_version: int | None) -> None:
     if not permissions.is_active_staff(by):
         raise WorkflowError(_("请先登录。"))
     if not permissions.can_view_project(by, project):
@@ -117,7 +123,7 @@ def _check_allowed(*, project: Project, by, transition: Transition, expected_ver
 def _apply(
     *,
     project: Project,
-    by,
+    by: User,
     action: str,
     comment: str = "",
     expected_version: int | None = None,
@@ -162,7 +168,7 @@ def _notify(entry_id: int) -> None:
     notify_transition(AuditEntry.objects.select_related("project", "actor").get(pk=entry_id))
 
 
-def project_submit(*, project: Project, by, comment: str = "", expected_version: int | None = None) -> Project:
+def project_submit(*, project: Project, by: User, comment: str = "", expected_version: int | None = None) -> Project:
     """An implementing unit submits its draft (or returned) application to the association."""
 
     def checks():
@@ -189,17 +195,17 @@ def project_submit(*, project: Project, by, comment: str = "", expected_version:
     )
 
 
-def project_recommend(*, project: Project, by, comment: str = "", expected_version: int | None = None) -> Project:
+def project_recommend(*, project: Project, by: User, comment: str = "", expected_version: int | None = None) -> Project:
     """The association passes its first review (初审) and recommends the project to civil affairs."""
     return _apply(project=project, by=by, action=Action.RECOMMEND, comment=comment, expected_version=expected_version)
 
 
-def project_return(*, project: Project, by, comment: str, expected_version: int | None = None) -> Project:
+def project_return(*, project: Project, by: User, comment: str, expected_version: int | None = None) -> Project:
     """The association sends the application back to its unit for revision (reason required)."""
     return _apply(project=project, by=by, action=Action.RETURN, comment=comment, expected_version=expected_version)
 
 
-def project_reject(*, project: Project, by, comment: str, expected_version: int | None = None) -> Project:
+def project_reject(*, project: Project, by: User, comment: str, expected_version: int | None = None) -> Project:
     """The association declines to recommend the project (reason required)."""
     return _apply(project=project, by=by, action=Action.REJECT, comment=comment, expected_version=expected_version)
 
@@ -214,7 +220,9 @@ def parse_amount(value) -> Decimal:
     return amount
 
 
-def project_approve(*, project: Project, by, amount, comment: str = "", expected_version: int | None = None) -> Project:
+def project_approve(
+    *, project: Project, by: User, amount, comment: str = "", expected_version: int | None = None
+) -> Project:
     """Civil affairs approves a recommended project and fixes its amount within the round budget."""
     amount = parse_amount(amount)
     if amount <= 0:
@@ -250,7 +258,7 @@ def project_approve(*, project: Project, by, amount, comment: str = "", expected
 def project_sign(
     *,
     project: Project,
-    by,
+    by: User,
     signed_date: datetime.date,
     term_start: datetime.date | None = None,
     term_end: datetime.date | None = None,
@@ -300,12 +308,12 @@ def project_sign(
     )
 
 
-def project_start(*, project: Project, by, comment: str = "", expected_version: int | None = None) -> Project:
+def project_start(*, project: Project, by: User, comment: str = "", expected_version: int | None = None) -> Project:
     """A contracted project starts its service."""
     return _apply(project=project, by=by, action=Action.START, comment=comment, expected_version=expected_version)
 
 
-def project_terminate(*, project: Project, by, comment: str, expected_version: int | None = None) -> Project:
+def project_terminate(*, project: Project, by: User, comment: str, expected_version: int | None = None) -> Project:
     """Civil affairs stops a live project (reason required); its live agreement is terminated with it."""
 
     def side_effects():
@@ -325,7 +333,7 @@ def project_terminate(*, project: Project, by, comment: str, expected_version: i
     )
 
 
-def project_archive(*, project: Project, by, comment: str = "", expected_version: int | None = None) -> Project:
+def project_archive(*, project: Project, by: User, comment: str = "", expected_version: int | None = None) -> Project:
     """File a completed project."""
     return _apply(project=project, by=by, action=Action.ARCHIVE, comment=comment, expected_version=expected_version)
 

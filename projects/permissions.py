@@ -303,6 +303,25 @@ def can_keep_casework(user, project: Project) -> bool:
     ) or (getattr(user, "is_superuser", False) and project.status in CASEWORK_STATES)
 
 
+def can_open_cases(user) -> bool:
+    """Open cases or record activities at all: a unit with a project in which casework may be kept now."""
+    from projects.models import Project
+
+    return is_active_staff(user) and (user.is_superuser or Project.objects.casework_by(user).exists())
+
+
+def can_change_case(user, enrollment) -> bool:
+    """Change a case (its record, needs, follow-ups) or close it: its project's unit, while it is open."""
+    return can_keep_casework(user, enrollment.project) and enrollment.status == states.EnrollmentStatus.OPEN
+
+
+def can_write_case_story(user, project: Project) -> bool:
+    """Write or edit a case story: the project's own unit (or a superuser)."""
+    return (is_implementing_unit(user) or (is_active_staff(user) and user.is_superuser)) and can_view_project(
+        user, project
+    )
+
+
 def can_view_unit_record(user, organization_id: int) -> bool:
     """Social workers and volunteers: their own unit's, or everything for programme staff."""
     return sees_whole_portfolio(user) or (is_implementing_unit(user) and organization_id == organization_id_of(user))

@@ -143,7 +143,7 @@ class ActivityAdmin(QicaiModelAdmin):
 
     def has_add_permission(self, request):
         user = request.user
-        return super().has_add_permission(request) and (user.is_superuser or Project.objects.casework_by(user).exists())
+        return super().has_add_permission(request) and permissions.can_open_cases(user)
 
     @admin.display(description=_("义工时数"), ordering="hours")
     def volunteer_hours(self, activity):

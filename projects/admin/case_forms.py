@@ -2,7 +2,6 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects.admin.base import UserAwareForm
@@ -74,23 +73,6 @@ class EnrollmentAddForm(UserAwareForm):
         except WorkflowError as error:
             raise forms.ValidationError(error.message) from None
 
-    def clean(self):
-        cleaned = super().clean()
-        project, id_number = cleaned.get("project"), cleaned.get("id_number")
-        if id_number:
-            try:
-                identity = identity_from_id_number(
-                    {"date_of_birth": cleaned.get("date_of_birth"), "gender": cleaned.get("gender")}, id_number
-                )
-            except WorkflowError as error:
-                self.add_error("id_number", error.message)
-            else:
-                cleaned.update(identity)
-                self.instance.date_of_birth, self.instance.gender = identity["date_of_birth"], identity["gender"]
-            if project and Enrollment.objects.filter(project=project, beneficiary__id_number=id_number).exists():
-                self.add_error("id_number", gettext("该服务对象已在本项目建档。"))
-        return cleaned
-
 
 class EnrollmentChangeForm(UserAwareForm):
     """A case's own record. Full ID number, birth date and phone are never put into the page: corrections
@@ -148,13 +130,6 @@ class EnrollmentChangeForm(UserAwareForm):
                 self.add_error("new_date_of_birth", error.message)
             else:
                 cleaned["gender"] = self.instance.gender = identity["gender"]
-            if (
-                new_id != self.instance.beneficiary.id_number
-                and Enrollment.objects.filter(project=self.instance.project, beneficiary__id_number=new_id)
-                .exclude(pk=self.instance.pk)
-                .exists()
-            ):
-                self.add_error("new_id_number", gettext("该身份证号已在本项目的另一个案中登记。"))
         return cleaned
 
 

@@ -37,7 +37,6 @@ from projects.models import (
     Enrollment,
     FollowUp,
     NeedAssessment,
-    Project,
     SocialWorker,
 )
 from projects.services import (
@@ -220,14 +219,14 @@ class EnrollmentAdmin(RevealMixin, ExportMixin, QicaiModelAdmin):
         return permissions.can_view_project(user, obj.project)
 
     def can_change_object(self, user, obj):
-        return permissions.can_keep_casework(user, obj.project) and obj.status == Enrollment.Status.OPEN
+        return permissions.can_change_case(user, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False
 
     def has_add_permission(self, request):
         user = request.user
-        return super().has_add_permission(request) and (user.is_superuser or Project.objects.casework_by(user).exists())
+        return super().has_add_permission(request) and permissions.can_open_cases(user)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -347,9 +346,7 @@ class EnrollmentAdmin(RevealMixin, ExportMixin, QicaiModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            context["can_close"] = (
-                permissions.can_keep_casework(request.user, obj.project) and obj.status == Enrollment.Status.OPEN
-            )
+            context["can_close"] = permissions.can_change_case(request.user, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self):

@@ -58,10 +58,10 @@ class CaseStoryAdmin(QicaiModelAdmin):
         return permissions.can_view_project(user, obj.project)
 
     def can_change_object(self, user, obj):
-        return permissions.is_implementing_unit(user) and permissions.can_view_project(user, obj.project)
+        return permissions.can_write_case_story(user, obj.project)
 
     def has_mark_permission(self, request):
-        return request.user.has_perm("projects.mark_excellent_casestory")
+        return permissions.can_mark_excellent_case_stories(request.user)
 
     @admin.action(description=_("评为优秀案例"), permissions=["mark"])
     def mark_excellent(self, request, queryset):

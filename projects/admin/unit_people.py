@@ -46,7 +46,7 @@ class UnitPersonAdmin(RevealMixin, QicaiModelAdmin):
         return permissions.can_view_unit_record(user, getattr(obj, f"{self.owner_field}_id"))
 
     def can_change_object(self, user, obj):
-        return (permissions.is_implementing_unit(user) or user.is_superuser) and self.can_view_object(user, obj)
+        return permissions.can_keep_unit_people(user) and self.can_view_object(user, obj)
 
     def get_fields(self, request, obj=None):
         owner = [] if permissions.is_implementing_unit(request.user) else [self.owner_field]

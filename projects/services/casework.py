@@ -59,9 +59,9 @@ def identity_from_id_number(identity: dict, id_number: str) -> dict:
         return identity
     born, gender = id_number_birth_date(id_number), id_number_gender(id_number)
     if identity.get("date_of_birth") and identity["date_of_birth"] != born:
-        raise WorkflowError(_("出生日期与身份证号中的出生日期不一致，请核对。"))
+        raise WorkflowError(_("出生日期与身份证号中的出生日期不一致，请核对。"), field="date_of_birth")
     if identity.get("gender") not in (None, "", Gender.UNKNOWN) and identity["gender"] != gender:
-        raise WorkflowError(_("性别与身份证号不一致，请核对。"))
+        raise WorkflowError(_("性别与身份证号不一致，请核对。"), field="gender")
     identity["date_of_birth"], identity["gender"] = born, gender
     return identity
 
@@ -361,9 +361,7 @@ def case_story_mark_excellent(*, story: CaseStory, by: User, excellent: bool = T
 
 def case_story_save(*, story: CaseStory, by: User) -> CaseStory:
     """服务案例: written by the project's unit, anonymised (no served person's name, no ID number); audited."""
-    if not (permissions.is_implementing_unit(by) or by.is_superuser) or not permissions.can_view_project(
-        by, story.project
-    ):
+    if not permissions.can_write_case_story(by, story.project):
         raise WorkflowError(_("您不能为该项目撰写服务案例：案例由项目的实施单位撰写。"), field="project")
     if story.enrollment_id and story.enrollment.project_id != story.project_id:
         raise WorkflowError(_("所选个案不属于本项目。"), field="enrollment")

@@ -112,8 +112,10 @@ class AuditEntryAdmin(QicaiModelAdmin):
 
     @admin.display(description=_("记录"), ordering="object_repr")
     def record(self, entry):
+        if entry.content_type_id and entry.content_type.model == "project":
+            return "—"  # the project column says it
         if entry.content_type_id:
-            return format_html("{} {}", entry.content_type.name, entry.object_repr)
+            return format_html("{}：{}", entry.content_type.name, entry.object_repr)
         return entry.object_repr or "—"
 
     @admin.display(description=_("详情"))

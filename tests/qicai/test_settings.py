@@ -3,7 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PRINT_SETTINGS = (
     "import qicai.settings as s; "
     "print(s.DATABASES['default']['ENGINE'], s.DEBUG, ','.join(s.ALLOWED_HOSTS), s.SECRET_KEY[:8])"

@@ -34,7 +34,7 @@ from projects.services import activity_photo_add, agreement_attach_scan, project
 from projects.workflow import TRANSITIONS
 from tests.casework_factories import enroll, live_project, make_id
 from tests.factories import AgreementFactory, OrganizationFactory, RoundFactory, complete_project, project_in_state
-from tests.test_agreements_and_scans import png_bytes
+from tests.projects.test_agreements import png_bytes
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from projects import states
 from projects.workflow import TRANSITIONS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 APPS = ["projects", "awards", "qicai"]
 STATUS_ENUMS = [
     states.RoundStatus,

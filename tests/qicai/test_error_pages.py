@@ -56,7 +56,7 @@ def test_a_form_posted_without_its_csrf_token():
     assert_error_page(response, 403, "页面已过期", "civil", "CSRF cookie")
 
 
-@pytest.mark.urls("tests.error_urls")
+@pytest.mark.urls("tests.qicai.error_urls")
 def test_a_server_error(client):
     client.raise_request_exception = False
     response = client.get("/explode/")

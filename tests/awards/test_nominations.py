@@ -1,5 +1,5 @@
 """Nominations: the top-N proposal with a tie at the cut shown, association nominations, the committee's
-confirmations within the quota, and the seeded 2012 ranking matching its ten award records."""
+confirmations within the quota (the seeded 2012 ranking against its award records is in tests/qicai/test_seed.py)."""
 
 import datetime
 from decimal import Decimal

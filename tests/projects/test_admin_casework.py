@@ -1,6 +1,8 @@
-"""Casework in the admin: masking in lists, pages and exports; logged reveals; POST lookup; enrolment by form;
-what a second unit sees; page titles without names; flat query counts."""
+"""Casework in the admin: masking in lists, pages and exports; logged reveals; POST lookup, logged and limited;
+enrolment by form; identity corrections that are no oracle; no ID or mobile numbers in free text; what a second
+unit sees; page titles without names; activities keeping closed cases; flat query counts."""
 
+import datetime
 import re
 
 import pytest
@@ -9,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects.models import Activity, AuditEntry, Beneficiary, Enrollment
+from projects.services import WorkflowError, enrollment_close
 from tests.casework_factories import case_add_form, case_page_form, enroll, live_project, make_id
 
 pytestmark = pytest.mark.django_db
@@ -263,3 +266,59 @@ def test_casework_lists_query_count_is_flat(client, cast, unit_org, role):
     few = measure()
     grow(cast, project, 30, 100)
     assert measure() == few
+
+
+def test_the_birth_date_correction_is_no_oracle_for_the_id_number(client, cast, unit_org):
+    """With an ID number the birth date is the number's: any typed date gets the same answer."""
+    case = enroll(live_project(unit_org), cast["unit"], id_number=make_id())
+    client.force_login(cast["unit"])
+    url = reverse("admin:projects_enrollment_change", args=[case.pk])
+    page = client.get(url).content.decode()
+    assert 'name="new_date_of_birth"' not in page and 'name="gender"' not in page
+    answers = set()
+    for typed in ["1958-03-17", "1958-03-18", "1960-01-01"]:
+        response = client.post(url, case_page_form(case, new_date_of_birth=typed))
+        assert response.status_code == 200
+        errors = response.context["adminform"].form.non_field_errors()
+        answers.add(" ".join(errors))
+    assert len(answers) == 1 and "以身份证号为准" in answers.pop()
+    case.refresh_from_db()
+    assert case.date_of_birth == datetime.date(1958, 3, 17)
+
+
+def test_lookups_by_id_number_are_logged_and_limited(client, cast, unit_org, settings):
+    settings.QICAI_ID_LOOKUPS_PER_HOUR = 3
+    case = enroll(live_project(unit_org), cast["unit"], id_number=make_id())
+    client.force_login(cast["unit"])
+    lookup = reverse("admin:projects_enrollment_lookup")
+    for serial in ["123", "125", "127"]:
+        client.post(lookup, {"q": make_id(serial=serial)})
+    assert AuditEntry.objects.filter(actor=cast["unit"], action="personal_data.lookup").count() == 3
+    body = client.post(lookup, {"q": make_id()}).content.decode()
+    assert "过于频繁" in body and case.code not in body
+    assert case.code in client.post(lookup, {"q": case.name}).content.decode()  # by name: not limited
+
+
+@pytest.mark.parametrize("field", ["family_situation", "personal_traits", "service_plan"])
+def test_free_text_holds_no_id_or_mobile_number(client, cast, unit_org, field):
+    case = enroll(live_project(unit_org), cast["unit"], id_number=make_id())
+    client.force_login(cast["unit"])
+    url = reverse("admin:projects_enrollment_change", args=[case.pk])
+    for text in [f"儿子身份证{make_id(serial='555')}", "女儿电话13912345678，常联系"]:
+        response = client.post(url, case_page_form(case, **{field: text}))
+        assert response.status_code == 200 and "请勿填写身份证号或手机号" in response.content.decode()
+    with pytest.raises(WorkflowError, match="请勿填写身份证号或手机号"):
+        enrollment_close(
+            enrollment=case, by=cast["unit"], closed_on=datetime.date(2014, 9, 1), summary="转介，联系13912345678"
+        )
+
+
+def test_editing_an_activity_keeps_attendees_whose_cases_have_closed(client, cast, unit_org):
+    case = enroll(live_project(unit_org), cast["unit"], id_number=make_id())
+    activity = Activity.objects.create(project=case.project, type="group", title="小组", date="2014-06-01")
+    activity.attendees.add(case)
+    enrollment_close(enrollment=case, by=cast["unit"], closed_on=datetime.date(2014, 7, 1), summary="目标达成")
+    client.force_login(cast["unit"])
+    page = client.get(reverse("admin:projects_activity_change", args=[activity.pk])).content.decode()
+    assert f'value="{case.pk}" selected' in page
+    assert Enrollment.objects.get(pk=case.pk).status == "closed"

@@ -8,6 +8,7 @@ from django.urls import reverse
 from projects import roles
 from projects.models import Evaluation, Project, Round, RubricCriterion, RubricTemplate
 from projects.services import evaluation_assign, evaluation_create
+from tests.casework_factories import enroll, live_project, make_id
 from tests.factories import OrganizationFactory, RoundFactory, UserFactory, project_in_state
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +189,36 @@ def test_lookup_values_the_database_cannot_hold_are_bad_lookups(admin_client, ur
     """Never a 500: SQLite's adapter overflows (then ?e=1); PostgreSQL may simply run the lookup."""
     response = admin_client.get(f"{reverse(url_name)}?{query}")
     assert response.status_code == 200 or (response.status_code == 302 and response.url.endswith("?e=1"))
+
+
+def test_no_url_lookups_on_id_or_phone_numbers(client, cast, unit_org):
+    person = enroll(live_project(unit_org), cast["unit"], id_number=make_id(), phone="13812345678").beneficiary
+    client.force_login(cast["civil"])
+    for query in ["id_number__startswith=3201", "phone=13812345678", "id_number=" + person.id_number]:
+        response = client.get(reverse("admin:projects_beneficiary_changelist") + "?" + query)
+        assert response.status_code in (302, 400) or person.code not in response.content.decode(), query
+    response = client.get(reverse("admin:projects_enrollment_changelist") + "?beneficiary__id_number__startswith=32")
+    assert response.status_code in (302, 400)
+
+
+def test_a_unit_cannot_filter_its_cases_by_person_key(client, cast, unit_org, unit2_org):
+    """?beneficiary__lte=… would tell an old person key (known elsewhere) from a new one."""
+    enroll(live_project(unit_org), cast["unit"], id_number=make_id())
+    mine = live_project(unit2_org)
+    known = enroll(mine, cast["unit2"], id_number=make_id())
+    enroll(mine, cast["unit2"], id_number=make_id(serial="456"))
+    client.force_login(cast["unit2"])
+    changelist = reverse("admin:projects_enrollment_changelist")
+    for query in [
+        f"beneficiary__lte={known.beneficiary_id}",
+        f"beneficiary={known.beneficiary_id}",
+        f"beneficiary__id__exact={known.beneficiary_id}",
+        f"beneficiary__in={known.beneficiary_id}",
+        "consent_recorded_by__lt=100",
+    ]:
+        for url in (changelist, reverse("admin:projects_enrollment_export")):
+            response = client.get(f"{url}?{query}")
+            assert response.status_code in (302, 400), (url, query, response.status_code)
+            assert known.code not in response.content.decode()
+    client.force_login(cast["civil"])  # programme staff may
+    assert client.get(f"{changelist}?beneficiary={known.beneficiary_id}").status_code == 200

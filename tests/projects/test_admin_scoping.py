@@ -262,3 +262,21 @@ def test_anonymous_is_sent_to_login(client, unit_objects):
     ]:
         response = client.get(url)
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_related_choices_stay_in_scope(client, cast, unit_org, unit2_org):
+    theirs = live_project(unit_org, title="甲单位秘密项目")
+    mine = live_project(unit2_org, round=theirs.round)
+    SocialWorker.objects.create(name="甲单位社工", employer=unit_org)
+    client.force_login(cast["unit2"])
+    response = client.post(
+        reverse("admin:projects_socialfund_add"),
+        {"project": theirs.pk, "donor": unit_org.pk, "kind": "cash", "amount": "10", "received_on": "2014-05-01"},
+    )
+    assert response.status_code == 200 and "甲单位秘密项目" not in response.content.decode()
+    case = enroll(mine, cast["unit2"], name="乙的服务对象")
+    follow_up = case.follow_ups.create(date=datetime.date(2014, 6, 1), note="记录")
+    page = client.get(reverse("admin:projects_followup_change", args=[follow_up.pk])).content.decode()
+    assert "甲单位社工" not in page
+    page = client.get(reverse("admin:projects_socialworker_add")).content.decode()
+    assert "甲单位秘密项目" not in page

@@ -1,4 +1,4 @@
-"""The workflow in the admin: buttons, confirmation pages, bulk actions, 待办, editing rules, query counts."""
+"""The workflow in the admin: buttons, confirmation pages, bulk actions, 待办, editing rules, history, query counts."""
 
 from decimal import Decimal
 
@@ -285,3 +285,25 @@ def test_history_shows_who_changed_which_field(client, cast, unit_org, round_201
     page = client.get(reverse("admin:projects_project_history", args=[project.pk])).content.decode()
     assert "陈晓燕" in page and "提交申报" in page
     assert "草稿" in page and "已提交" in page and "submitted" not in page
+
+
+def test_history_version_pages_never_save(client, cast, unit_org):
+    round_ = RoundFactory(year=2014, status=Round.Status.OPEN)
+    project = complete_project(round=round_, implementing_unit=unit_org)
+    draft_version = project.history.latest().history_id
+    project_submit(project=project, by=cast["unit"])
+    client.force_login(cast["unit"])
+    url = reverse("admin:projects_project_simple_history", args=[project.pk, draft_version])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"title": "改回草稿", "requested_amount": "999999", "_change_history": "1"})
+    assert response.status_code == 405
+    project.refresh_from_db()
+    assert project.status == S.SUBMITTED and project.version == 1
+
+
+def test_approved_project_keeps_its_round_unit_and_request(client, cast):
+    round_ = RoundFactory(year=2014)
+    project = project_in_state(S.APPROVED, round=round_)
+    client.force_login(cast["civil"])
+    page = client.get(reverse("admin:projects_project_change", args=[project.pk])).content.decode()
+    assert 'name="requested_amount"' not in page and 'name="round"' not in page

@@ -253,3 +253,33 @@ def test_rubric_in_use_is_frozen_and_revised_into_a_new_version(cast, running, r
     revised = rubric_revise(template=rubric, by=cast["civil"])
     assert (revised.name, revised.version, revised.criteria.count()) == (rubric.name, 2, 4)
     assert not revised.in_use
+
+
+def test_a_failed_evaluation_can_be_redone_after_rectification(cast, unit_org):
+    template = RubricTemplate.objects.create(name="中期评估标准", kind="midterm")
+    RubricCriterion.objects.create(template=template, name="服务成效", max_score=100)
+    project = project_in_state(S.IN_PROGRESS, round=RoundFactory(year=2014), implementing_unit=unit_org)
+    Evaluation.objects.create(
+        project=project,
+        kind="midterm",
+        template=template,
+        due_date=datetime.date(2014, 9, 1),
+        status="finalised",
+        score=50,
+        grade="fail",
+    )
+    Project.objects.filter(pk=project.pk).update(needs_rectification=True, rectification_note="不合格")
+    project.refresh_from_db()
+    with pytest.raises(WorkflowError, match="先解除整改"):
+        evaluation_create(
+            project=project, kind="midterm", template=template, due_date=datetime.date(2014, 12, 1), by=cast["civil"]
+        )
+    rectification_clear(project=project, by=cast["civil"], note="已整改")
+    again = evaluation_create(
+        project=project, kind="midterm", template=template, due_date=datetime.date(2014, 12, 1), by=cast["civil"]
+    )
+    assert again.status == "open"
+    with pytest.raises(WorkflowError, match="已有中期评估"):
+        evaluation_create(
+            project=project, kind="midterm", template=template, due_date=datetime.date(2015, 1, 1), by=cast["civil"]
+        )

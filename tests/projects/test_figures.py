@@ -111,3 +111,16 @@ def test_round_and_project_pages_show_the_figures(client, cast, mixed_round, rou
     assert "63%" in page and "8,000.00 元" in page
     page = client.get(reverse("admin:projects_project_change", args=[mixed_round["rejected"].pk])).content.decode()
     assert "审定后计入" in page
+
+
+def test_terminated_projects_keep_what_was_paid_committed(cast):
+    round_ = RoundFactory(year=2014, status=Round.Status.IN_PROGRESS, budget=D("50000.00"))
+    project = project_in_state(S.APPROVED, round=round_, requested_amount=D("30000.00"))
+    project_sign(project=project, by=cast["civil"], signed_date=datetime.date(2014, 4, 1))
+    first = project.instalments.get(sequence=1)
+    instalment_release(instalment=first, by=cast["civil"], released_on=datetime.date(2014, 4, 5), voucher_number="1")
+    project_terminate(project=project, by=cast["civil"], comment="机构注销")
+    other = project_in_state(S.RECOMMENDED, round=round_, requested_amount=D("40000.00"))
+    with pytest.raises(WorkflowError, match="剩余预算 38,000.00 元"):  # 50,000 − the 12,000 already paid
+        project_approve(project=other, by=cast["civil"], amount="40000")
+    assert Round.objects.with_money().get(pk=round_.pk).terminated_paid_total == D("12000.00")

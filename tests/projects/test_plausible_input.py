@@ -1,4 +1,5 @@
-"""Implausible values are refused with a Chinese message naming the field; a form posted twice saves once.
+"""Implausible values are refused with a Chinese message naming the field; a form posted twice saves once;
+a record with a legacy phone number can still be saved.
 
 Issue 9, item 5: dates of year 9999 or 0001 were stored (project period, follow-up, activity, case
 intake, consent, social fund received), a birth date in 2999, a consent date after the intake, an
@@ -13,7 +14,19 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from projects.models import Activity, Enrollment, FollowUp, FormSubmission, Project, SocialFund
+from projects.models import (
+    Activity,
+    CaseStory,
+    Enrollment,
+    Evaluation,
+    FollowUp,
+    FormSubmission,
+    Project,
+    Round,
+    SocialFund,
+    SocialWorker,
+    Volunteer,
+)
 from projects.validators import normalize_phone
 from tests.casework_factories import case_add_form, case_page_form, enroll, live_project, make_id
 from tests.factories import OrganizationFactory, RoundFactory, project_in_state
@@ -236,3 +249,36 @@ def test_a_refusal_only_the_service_sees_shows_on_the_form_with_the_input_kept(c
     body = response.content.decode()
     assert "个案正由他人同时建档" in body and 'value="孙建国"' in body
     assert not Enrollment.objects.exists()
+
+
+def test_a_record_with_a_legacy_phone_number_can_still_be_saved(client, cast, unit_org):
+    worker = SocialWorker.objects.create(name="社工甲", employer=unit_org, phone="8456 1234")
+    client.force_login(cast["unit"])
+    url = reverse("admin:projects_socialworker_change", args=[worker.pk])
+    data = {"name": "社工甲", "gender": "unknown", "certification": "none", "is_active": "on"}
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, {**data, "new_phone": "8456 1234"})
+    assert response.status_code == 200 and "请输入有效的电话号码" in response.content.decode()
+    assert client.post(url, {**data, "new_phone": "025-8456 1234"}).status_code == 302
+    worker.refresh_from_db()
+    assert worker.phone == "025-84561234"
+
+
+def test_every_dated_record_refuses_implausible_dates_on_its_field(cast, unit_org):
+    case = enroll(live_project(unit_org), cast["unit"], id_number=make_id())
+    project = case.project
+    checks = [
+        (CaseStory(project=project, title="t", narrative="n", consent_on=datetime.date(2099, 1, 1)), "consent_on"),
+        (Volunteer(name="v", organization=unit_org, registered_on=datetime.date(2099, 1, 1)), "registered_on"),
+        (Volunteer(name="v", organization=unit_org, registered_on=datetime.date(1, 1, 1)), "registered_on"),
+        (Round(year=2015, title="r", budget=1, launch_date=datetime.date(1, 1, 1)), "launch_date"),
+        (Round(year=2015, title="r", budget=1, period_end=datetime.date(9999, 12, 31)), "period_end"),
+    ]
+    for record, field in checks:
+        with pytest.raises(ValidationError) as refused:
+            record.full_clean()
+        assert field in refused.value.message_dict, (record, refused.value.message_dict)
+    evaluation = Evaluation(project=project, kind="midterm", due_date=datetime.date(9999, 12, 31))
+    with pytest.raises(ValidationError) as refused:
+        evaluation.clean()
+    assert "due_date" in refused.value.message_dict

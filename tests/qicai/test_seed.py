@@ -1,3 +1,5 @@
+"""The demo district (seed_demo): the README's figures, in the tables and as the round report reads them."""
+
 from decimal import Decimal
 
 import pytest
@@ -9,7 +11,9 @@ from django.db.models import Sum
 from awards.constants import EXCELLENT_PROJECT
 from awards.models import AwardRecord
 from projects import roles
-from projects.models import Agreement, Organization, Project, Round, ServiceCategory
+from projects.models import Agreement, Enrollment, Organization, Project, Round, ServiceCategory
+from projects.selectors import round_summary
+from qicai.summaries import round_report
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +176,17 @@ def test_seeded_2012_ranking_top_ten_are_its_award_records(seeded):
     assert top_ten == [r.project_id for r in records]
     assert evaluations[9].score > evaluations[10].score  # no tie at the cut
     assert Nomination.objects.filter(round=round_2012, status="confirmed").count() == 10
+
+
+def test_the_summaries_read_the_readme_figures(seeded):
+    """The round report (qicai.summaries) reads the demo rounds as the README states them."""
+    r2013 = Round.objects.get(year=2013)
+    summary = round_summary(r2013)
+    assert summary.projects == 60 and summary.money.approved == Decimal("1000000.00") == summary.money.budget
+    assert summary.money.leverage == Decimal("0.30")
+    assert summary.service.cases == Enrollment.objects.filter(project__round=r2013).count()
+    r2012 = Round.objects.get(year=2012)
+    report = round_report(r2012)
+    assert report.summary.projects == 50 and sum(report.summary.grades["结项评估"].values()) == 50
+    assert sum(report.summary.awards.values()) == AwardRecord.objects.filter(round=r2012).count() == 10
+    assert len(report.breakdowns["category"]) == ServiceCategory.objects.count()

@@ -6,13 +6,12 @@ import datetime
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects.models import Activity, AuditEntry, Beneficiary, Enrollment
 from projects.services import WorkflowError, enrollment_close
 from tests.casework_factories import case_add_form, case_page_form, enroll, live_project, make_id
+from tests.helpers import export, grow_cases, measure
 
 pytestmark = pytest.mark.django_db
 FULL_ID = make_id()
@@ -71,22 +70,14 @@ def test_page_titles_carry_case_numbers_not_names(client, cast, served):
     assert "王秀英" not in title and served.code in title
 
 
-def export(client, model):
-    url = reverse(f"admin:projects_{model}_export")
-    form = client.get(url).content.decode()
-    csv_index = re.search(r'<option value="(\d+)"[^>]*>csv</option>', form).group(1)
-    fields = dict.fromkeys(re.findall(r'name="(\w+resource_\w+)"', form), "on")
-    return client.post(url, {"format": csv_index, "resource": "0", **fields}).content.decode("utf-8-sig")
-
-
 def test_exports_are_masked_unless_the_user_may_see_full_values(client, cast, served):
     client.force_login(cast["civil"])
-    body = export(client, "enrollment")
+    body = export(client, "projects.enrollment").content.decode("utf-8-sig")
     assert MASKED_ID in body and FULL_ID not in body and "王秀英" in body and "1958年" in body
     assert "1958-03-17" not in body and "13812345678" not in body
     assert not AuditEntry.objects.filter(action__startswith="personal_data.").exists()
     client.force_login(cast["unit"])
-    body = export(client, "enrollment")
+    body = export(client, "projects.enrollment").content.decode("utf-8-sig")
     assert FULL_ID in body and "1958-03-17" in body and "13812345678" in body
     log = AuditEntry.objects.get(action__startswith="personal_data.")
     assert (log.actor, log.action, log.data["records"]) == (cast["unit"], "personal_data.export", 1)
@@ -232,16 +223,6 @@ def test_follow_up_timeline_and_activity_with_hours(client, cast, served):
     assert "实际服务人数（去重）" in project_page and "2.5" in project_page
 
 
-def grow(cast, project, n, start):
-    for i in range(n):
-        enrollment = enroll(
-            project, cast["unit"], name=f"测试{start + i}", id_number=make_id(serial=f"{start + i:03d}")
-        )
-        Activity.objects.create(project=project, type="group", title=f"活动{i}", date="2014-06-01").attendees.add(
-            enrollment
-        )
-
-
 @pytest.mark.parametrize("role", ["unit", "civil"])
 def test_casework_lists_query_count_is_flat(client, cast, unit_org, role):
     project = live_project(unit_org)
@@ -253,19 +234,10 @@ def test_casework_lists_query_count_is_flat(client, cast, unit_org, role):
         reverse("admin:projects_followup_changelist"),
         reverse("admin:projects_volunteer_changelist"),
     ]
-
-    def measure():
-        counts = {}
-        for url in urls:
-            with CaptureQueriesContext(connection) as queries:
-                assert client.get(url).status_code == 200
-            counts[url] = len(queries)
-        return counts
-
-    grow(cast, project, 3, 0)
-    few = measure()
-    grow(cast, project, 30, 100)
-    assert measure() == few
+    grow_cases(project, cast["unit"], 3, start=0)
+    few = measure(client, urls)
+    grow_cases(project, cast["unit"], 30, start=100)
+    assert measure(client, urls) == few
 
 
 def test_the_birth_date_correction_is_no_oracle_for_the_id_number(client, cast, unit_org):

@@ -6,7 +6,6 @@ historical versions, workflow transitions, …) as the outsider ``unit2`` agains
 """
 
 import datetime
-import re
 
 import pytest
 from django.contrib import admin
@@ -34,6 +33,7 @@ from projects.services import activity_photo_add, agreement_attach_scan, project
 from projects.workflow import TRANSITIONS
 from tests.casework_factories import enroll, live_project, make_id
 from tests.factories import AgreementFactory, OrganizationFactory, RoundFactory, complete_project, project_in_state
+from tests.helpers import export
 from tests.projects.test_agreements import png_bytes
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -216,33 +216,25 @@ def test_autocomplete_never_offers_another_units_records(client, cast, unit_obje
     assert SECRET_TITLE not in response.content.decode()
 
 
-def export(client, model_name):
-    url = reverse(f"admin:projects_{model_name}_export")
-    form = client.get(url).content.decode()
-    csv_index = re.search(r'<option value="(\d+)"[^>]*>csv</option>', form).group(1)
-    fields = dict.fromkeys(re.findall(r'name="(\w+resource_\w+)"', form), "on")
-    return client.post(url, {"format": csv_index, "resource": "0", **fields})
-
-
 def test_exports_follow_the_scope(client, cast, unit_objects, unit2_org):
     complete_project(round=unit_objects[Project].round, implementing_unit=unit2_org, title="心桥自己的项目")
     client.force_login(cast["unit2"])
-    response = export(client, "project")
+    response = export(client, "projects.project")
     assert response.status_code == 200
     body = response.content.decode("utf-8-sig")
     assert "心桥自己的项目" in body and "项目编号" in body
     assert SECRET_TITLE not in body
-    assert SECRET_NUMBER not in export(client, "agreement").content.decode("utf-8-sig")
+    assert SECRET_NUMBER not in export(client, "projects.agreement").content.decode("utf-8-sig")
 
     client.force_login(cast["unit"])
-    assert SECRET_TITLE in export(client, "project").content.decode("utf-8-sig")
+    assert SECRET_TITLE in export(client, "projects.project").content.decode("utf-8-sig")
 
 
 def test_export_neutralises_spreadsheet_formulas(client, cast, unit_org):
     complete_project(round=RoundFactory(year=2014), implementing_unit=unit_org, title="=HYPERLINK(1)")
     complete_project(round=RoundFactory(year=2014), implementing_unit=unit_org, title="+cmd|calc")
     client.force_login(cast["unit"])
-    body = export(client, "project").content.decode("utf-8-sig")
+    body = export(client, "projects.project").content.decode("utf-8-sig")
     assert "'=HYPERLINK(1)" in body and "'+cmd|calc" in body
 
 

@@ -3,14 +3,12 @@
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects.models import AuditEntry, Project, Round
 from projects.services import project_submit
-from tests.factories import CommunityFactory, RoundFactory, complete_project, project_in_state
-from tests.helpers import EMPTY_PROJECT_INLINES
+from tests.factories import RoundFactory, complete_project, project_in_state
+from tests.helpers import EMPTY_PROJECT_INLINES, grow_applications, measure
 
 pytestmark = pytest.mark.django_db
 S = Project.Status
@@ -242,36 +240,18 @@ def test_todo_counts_what_awaits_each_role(client, cast, unit_org, unit2_org, ro
     assert page.count("status-submitted") == 2
 
 
-def grow(unit_org, round_, n):
-    for _ in range(n):
-        community = CommunityFactory()
-        project = complete_project(
-            round=round_, implementing_unit=unit_org, subdistrict=community.parent, community=community
-        )
-        project_submit(project=project, by=unit_org.memberships.first().user)
-
-
 @pytest.mark.parametrize("role", ["committee", "civil", "association", "unit", "unit2", "evaluator"])
 def test_project_pages_query_count_is_flat_for_every_role(client, cast, unit_org, round_2014, role):
     client.force_login(cast[role])
-    grow(unit_org, round_2014, 2)
+    grow_applications(unit_org, round_2014, 2)
     project = Project.objects.filter(implementing_unit=unit_org).first()
     urls = [reverse("admin:projects_project_changelist"), reverse("admin:todo"), reverse("admin:index")]
     if role not in ("unit2", "evaluator"):
         urls.append(change_url(project))
-
-    def measure():
-        result = {}
-        for url in urls:
-            with CaptureQueriesContext(connection) as queries:
-                assert client.get(url).status_code == 200, url
-            result[url] = len(queries)
-        return result
-
-    few = measure()
-    grow(unit_org, round_2014, 10)
+    few = measure(client, urls)
+    grow_applications(unit_org, round_2014, 10)
     AuditEntry.objects.filter(project=project).update(data={"comment": "补充"})
-    many = measure()
+    many = measure(client, urls)
     assert many == few
     assert max(many.values()) <= 40  # the project page: seven inlines, money and service figures
 

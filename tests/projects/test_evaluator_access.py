@@ -21,6 +21,7 @@ from projects.models import (
 from projects.services import evaluation_assign, evaluation_create
 from tests.casework_factories import enroll, live_project
 from tests.factories import OrganizationFactory, UserFactory
+from tests.helpers import measure
 
 pytestmark = pytest.mark.django_db
 
@@ -160,9 +161,6 @@ def test_a_finalised_evaluation_without_a_time_opens_nothing(cast, evaluated):
 
 @pytest.mark.parametrize("role", ["evaluator", "civil", "unit"])
 def test_evaluation_and_project_lists_stay_flat(client, cast, unit_org, role):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     template = RubricTemplate.objects.create(name="中期评估标准", kind="midterm")
     RubricCriterion.objects.create(template=template, name="服务成效", max_score=100)
 
@@ -181,19 +179,11 @@ def test_evaluation_and_project_lists_stay_flat(client, cast, unit_org, role):
 
     urls = [reverse(f"admin:projects_{name}_changelist") for name in ["evaluation", "project", "enrollment"]]
 
-    def measure():
-        counts = []
-        for url in urls:
-            with CaptureQueriesContext(connection) as queries:
-                assert client.get(url).status_code == 200
-            counts.append(len(queries))
-        return counts
-
     client.force_login(cast[role])
     evaluate(1, None)
     evaluate(1, 40)
-    few = measure()
+    few = measure(client, urls)
     evaluate(4, None)
     evaluate(4, 10)
     evaluate(4, 40)
-    assert measure() == few
+    assert measure(client, urls) == few

@@ -26,6 +26,7 @@ from projects.formatting import (
 )
 from projects.models import Agreement, Evaluation, Instalment, Project, Round, SocialFund
 from tests.factories import UserFactory
+from tests.helpers import export
 
 # An amount of a thousand or more written without a thousands separator, as Django shows a DecimalField.
 RAW_AMOUNT = re.compile(r"(?<![\d,.\-/])\d{4,}\.\d{2}(?!\d)")
@@ -183,14 +184,8 @@ def test_a_unit_edits_amounts_in_the_same_form(client, district):
 
 def test_exports_write_amounts_and_dates_as_pages_do(client, district):
     client.force_login(get_user_model().objects.get(username="civil"))
-    url = reverse("admin:projects_project_export")
-    form = client.get(url).content.decode()
-    csv_index = re.search(r'<option value="(\d+)"[^>]*>csv</option>', form).group(1)
-    fields = dict.fromkeys(re.findall(r'name="(\w+resource_\w+)"', form), "on")
-    body = client.post(url, {"format": csv_index, "resource": "0", **fields}).content.decode("utf-8-sig")
-    assert '"20,000.00"' in body or "20,000.00" in body
+    body = export(client, "projects.project").content.decode("utf-8-sig")
+    assert "20,000.00" in body
     assert "2013年10月1日" in body
     assert not RAW_AMOUNT.findall(body)
-    xlsx_index = re.search(r'<option value="(\d+)"[^>]*>xlsx</option>', form).group(1)
-    response = client.post(url, {"format": xlsx_index, "resource": "0", **fields})
-    assert response.status_code == 200 and response.content[:2] == b"PK"
+    assert export(client, "projects.project", file_format="xlsx").content[:2] == b"PK"

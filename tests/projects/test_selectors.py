@@ -4,33 +4,14 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from projects.figures import round_money
-from projects.models import (
-    Activity,
-    ActivityStaff,
-    ActivityVolunteer,
-    Evaluation,
-    FollowUp,
-    Project,
-    Round,
-    RubricTemplate,
-    SocialWorker,
-    Volunteer,
-)
+from projects.models import Evaluation, Project, Round, RubricTemplate
 from projects.selectors import BREAKDOWNS, project_summary, round_breakdown, round_summary
 from qicai.summaries import round_report
 from tests.casework_factories import enroll, make_id
-from tests.factories import (
-    AwardRecordFactory,
-    AwardTypeFactory,
-    RoundFactory,
-    ServiceCategoryFactory,
-    SubdistrictFactory,
-    project_in_state,
-)
+from tests.factories import RoundFactory, project_in_state
+from tests.helpers import count_queries, grow_served_projects
 
 pytestmark = pytest.mark.django_db
 S = Project.Status
@@ -51,31 +32,6 @@ def finalised(project, template, kind, grade, score):
     return Evaluation.objects.create(
         project=project, kind=kind, template=template, due_date=DAY, status="finalised", grade=grade, score=D(score)
     )
-
-
-def grow(cast, round_, unit, n, start, template):
-    """``n`` running projects with a case, a follow-up, an activity with hours, a grade and an award each."""
-    award = AwardTypeFactory(name=f"奖项{start}", code=f"award-{start}")
-    categories = [ServiceCategoryFactory(), ServiceCategoryFactory()]
-    places = [SubdistrictFactory(), SubdistrictFactory()]
-    worker = SocialWorker.objects.create(name="社工", employer=unit)
-    volunteer = Volunteer.objects.create(name="义工", organization=unit, registered_on="2014-01-01")
-    for i in range(n):
-        project = project_in_state(
-            S.IN_PROGRESS,
-            round=round_,
-            implementing_unit=unit,
-            category=categories[i % 2],
-            subdistrict=places[i % 2],
-            service_model=["sw_volunteer", "agency_community"][i % 2],
-        )
-        case = enroll(project, cast["unit"], name=f"测试{start + i}", id_number=make_id(serial=f"{start + i:03d}"))
-        FollowUp.objects.create(enrollment=case, date=DAY, note="探访")
-        activity = Activity.objects.create(project=project, type="group", title="小组", date=DAY, participants=8)
-        ActivityVolunteer.objects.create(activity=activity, volunteer=volunteer, hours=D("2.5"))
-        ActivityStaff.objects.create(activity=activity, social_worker=worker, hours=D("1.5"))
-        finalised(project, template, "final", "good", "80")
-        AwardRecordFactory(round=round_, award_type=award, project=project, awarded_on=DAY)
 
 
 def test_a_round_summary_counts_people_once(cast, round_2014, unit_org):
@@ -107,7 +63,7 @@ def test_grades_count_each_projects_latest_evaluation(cast, round_2014, unit_org
 
 
 def test_breakdowns_add_up_to_the_round(cast, round_2014, unit_org, template):
-    grow(cast, round_2014, unit_org, 4, 0, template)
+    grow_served_projects(round_2014, unit_org, cast["unit"], 4, start=0, template=template)
     project_in_state(S.APPROVED, round=round_2014, implementing_unit=unit_org, subdistrict=None)
     report = round_report(round_2014)
     total = report.summary
@@ -125,12 +81,6 @@ def test_breakdowns_add_up_to_the_round(cast, round_2014, unit_org, template):
     assert [group.label for group in report.breakdowns["service_model"]] == ["社工+义工", "机构+社区"]
 
 
-def count_queries(read) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        read()
-    return len(queries)
-
-
 def test_summaries_cost_the_same_queries_however_many_rows(cast, round_2014, unit_org, template):
     first = project_in_state(S.IN_PROGRESS, round=round_2014, implementing_unit=unit_org)
     reads = {
@@ -139,9 +89,9 @@ def test_summaries_cost_the_same_queries_however_many_rows(cast, round_2014, uni
         "project": lambda: project_summary(first),
         "report": lambda: round_report(round_2014),
     }
-    grow(cast, round_2014, unit_org, 2, 0, template)
+    grow_served_projects(round_2014, unit_org, cast["unit"], 2, start=0, template=template)
     few = {name: count_queries(read) for name, read in reads.items()}
-    grow(cast, round_2014, unit_org, 8, 100, template)
+    grow_served_projects(round_2014, unit_org, cast["unit"], 8, start=100, template=template)
     for i in range(3):
         enroll(first, cast["unit"], name=f"新个案{i}", id_number=make_id(serial=f"9{i:02d}"))
     assert {name: count_queries(read) for name, read in reads.items()} == few

@@ -2,11 +2,10 @@
 
 import pytest
 from django.contrib import admin
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import AgreementFactory, AwardRecordFactory, CommunityFactory, ProjectFactory, RoundFactory
+from tests.factories import AwardRecordFactory, CommunityFactory, ProjectFactory
+from tests.helpers import grow_listed_projects, measure
 
 pytestmark = pytest.mark.django_db
 
@@ -18,29 +17,13 @@ SYSTEM_WRITTEN = {"auditentry", "instalment", "beneficiary", "followup"}
 ADDABLE = [m for m in MODELS if m._meta.app_label != "axes" and m._meta.model_name not in SYSTEM_WRITTEN]
 
 
-def grow(n):
-    round_ = RoundFactory(year=2013)
-    for _ in range(n):
-        community = CommunityFactory()
-        project = ProjectFactory(round=round_, subdistrict=community.parent, community=community)
-        AgreementFactory(project=project, round=project.round)
-        AwardRecordFactory(project=project, round=project.round)
-
-
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries)
-
-
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
 def test_changelist_queries_stay_flat(admin_client, model):
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-    grow(2)
-    few = count_queries(admin_client, url)
-    grow(8)
-    many = count_queries(admin_client, url)
+    grow_listed_projects(2)
+    few = measure(admin_client, [url])[url]
+    grow_listed_projects(8)
+    many = measure(admin_client, [url])[url]
     assert many == few, f"{url}: {few} queries with few rows, {many} with more"
     assert many <= 15
 
@@ -48,16 +31,16 @@ def test_changelist_queries_stay_flat(admin_client, model):
 @pytest.mark.parametrize("model", ADDABLE, ids=lambda m: m._meta.label)
 def test_add_page_renders(admin_client, model):
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add")
-    grow(3)
-    assert count_queries(admin_client, url) <= 15
+    grow_listed_projects(3)
+    assert measure(admin_client, [url])[url] <= 15
 
 
 def test_project_change_page_is_flat(admin_client):
-    grow(1)
+    grow_listed_projects(1)
     project = ProjectFactory()
     url = reverse("admin:projects_project_change", args=[project.pk])
-    few = count_queries(admin_client, url)
+    few = measure(admin_client, [url])[url]
     for _ in range(5):
         AwardRecordFactory(project=ProjectFactory(round=project.round), round=project.round)
     project.partners.set([CommunityFactory() for _ in range(4)])
-    assert count_queries(admin_client, url) <= few + 1
+    assert measure(admin_client, [url])[url] <= few + 1

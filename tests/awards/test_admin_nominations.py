@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from awards.models import AwardRecord, Nomination
+from awards.models import AwardRecord, AwardType, Nomination
 from projects.models import Evaluation, Project, Round, RubricTemplate
 from tests.factories import RoundFactory, project_in_state
 
@@ -53,6 +53,27 @@ def test_ranking_and_nominations_through_the_admin(client, cast):
 
 
 def test_award_records_only_come_from_confirmations(client, cast):
-    client.force_login(cast["civil"])
-    assert client.get(reverse("admin:awards_awardrecord_add")).status_code == 403
+    round_ = RoundFactory(year=2014, status=Round.Status.CLOSED)
+    project = project_in_state(Project.Status.COMPLETED, round=round_)
+    award = AwardType.objects.get(code="excellent-project")
+    record = {
+        "round": round_.pk,
+        "award_type": award.pk,
+        "rank": "1",
+        "awarded_on": "2015-03-01",
+        "presenter": "区社工委",
+        "project": project.pk,
+        "citation": "服务成效显著",
+    }
+    for role in ["committee", "civil", "association", "unit", "evaluator"]:
+        client.force_login(cast[role])
+        assert client.post(reverse("admin:awards_awardrecord_add"), record).status_code == 403, role
     assert not AwardRecord.objects.exists()
+    # The one way in: the committee confirms a nomination.
+    nomination = Nomination.objects.create(
+        round=round_, award_type=award, project=project, source=Nomination.Source.ASSOCIATION, reason="成效显著"
+    )
+    client.force_login(cast["committee"])
+    confirm = reverse("admin:awards_nomination_confirm", args=[nomination.pk])
+    assert client.post(confirm, {"rank": 1, "awarded_on": "2015-03-01", "presenter": "区社工委"}).status_code == 302
+    assert AwardRecord.objects.get().project == project

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from projects import roles
@@ -64,14 +65,14 @@ def test_units_cannot_filter_by_evaluator(client, cast, assigned):
                 client.get(f"{reverse(url_name)}?{lookup}={who.pk}").status_code
                 for who in (cast["evaluator"], stranger)
             }
-            assert answers <= {302, 400} and len(answers) == 1, (url_name, lookup, answers)
+            assert answers == {400}, (url_name, lookup, answers)  # refused alike, whoever evaluates
 
 
 def test_no_filtering_by_draft_scores_outside_programme_staff(client, cast, assigned):
     for role in ["unit", "evaluator"]:
         client.force_login(cast[role])
         response = client.get(reverse("admin:projects_evaluation_changelist") + "?scorecards__total__gte=0")
-        assert response.status_code in (302, 400), role
+        assert response.status_code == 400, role
 
 
 def test_programme_staff_filter_by_evaluator(client, cast, assigned):
@@ -179,16 +180,29 @@ def test_a_year_9999_date_in_the_database_keeps_the_drill_down_working(admin_cli
 
 
 @pytest.mark.parametrize(
-    "url_name, query",
+    ("url_name", "query", "answers"),
     [
-        ("admin:projects_auditentry_changelist", "at__gte=0001-01-01%2000:00%2B08:00"),
-        ("admin:projects_project_changelist", "start_date__year__gte=99999999999999999999"),
+        # The first moment of year 1 at +08:00 is in year 0 in UTC: SQLite's adapter overflows, PostgreSQL
+        # holds the date and runs the lookup.
+        (
+            "admin:projects_auditentry_changelist",
+            "at__gte=0001-01-01%2000:00%2B08:00",
+            {"sqlite": 302, "postgresql": 200},
+        ),
+        # No database holds a year of twenty digits.
+        (
+            "admin:projects_project_changelist",
+            "start_date__year__gte=99999999999999999999",
+            {"sqlite": 302, "postgresql": 302},
+        ),
     ],
 )
-def test_lookup_values_the_database_cannot_hold_are_bad_lookups(admin_client, url_name, query):
-    """Never a 500: SQLite's adapter overflows (then ?e=1); PostgreSQL may simply run the lookup."""
+def test_lookup_values_the_database_cannot_hold_are_bad_lookups(admin_client, url_name, query, answers):
+    """Never a 500: a value the database cannot hold is a bad lookup (the list again, with ?e=1)."""
     response = admin_client.get(f"{reverse(url_name)}?{query}")
-    assert response.status_code == 200 or (response.status_code == 302 and response.url.endswith("?e=1"))
+    assert response.status_code == answers[connection.vendor]
+    if response.status_code == 302:
+        assert response.url.endswith("?e=1")
 
 
 def test_no_url_lookups_on_id_or_phone_numbers(client, cast, unit_org):
@@ -196,9 +210,13 @@ def test_no_url_lookups_on_id_or_phone_numbers(client, cast, unit_org):
     client.force_login(cast["civil"])
     for query in ["id_number__startswith=3201", "phone=13812345678", "id_number=" + person.id_number]:
         response = client.get(reverse("admin:projects_beneficiary_changelist") + "?" + query)
-        assert response.status_code in (302, 400) or person.code not in response.content.decode(), query
-    response = client.get(reverse("admin:projects_enrollment_changelist") + "?beneficiary__id_number__startswith=32")
-    assert response.status_code in (302, 400)
+        assert response.status_code == 400, query
+    for query in ["beneficiary__id_number__startswith=32", "phone=13812345678", "phone__startswith=138"]:
+        response = client.get(reverse("admin:projects_enrollment_changelist") + "?" + query)
+        assert response.status_code == 400, query
+    # The same lists open for programme staff, and a lookup on another field works.
+    response = client.get(reverse("admin:projects_beneficiary_changelist") + "?code=" + person.code)
+    assert response.status_code == 200 and person.code in response.content.decode()
 
 
 def test_a_unit_cannot_filter_its_cases_by_person_key(client, cast, unit_org, unit2_org):
@@ -218,7 +236,7 @@ def test_a_unit_cannot_filter_its_cases_by_person_key(client, cast, unit_org, un
     ]:
         for url in (changelist, reverse("admin:projects_enrollment_export")):
             response = client.get(f"{url}?{query}")
-            assert response.status_code in (302, 400), (url, query, response.status_code)
+            assert response.status_code == 400, (url, query, response.status_code)
             assert known.code not in response.content.decode()
     client.force_login(cast["civil"])  # programme staff may
     assert client.get(f"{changelist}?beneficiary={known.beneficiary_id}").status_code == 200

@@ -289,19 +289,43 @@ def test_anonymous_is_sent_to_login(client, unit_objects):
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
-def test_related_choices_stay_in_scope(client, cast, unit_org, unit2_org):
+@pytest.fixture
+def theirs_and_mine(unit_org, unit2_org):
+    """A running project of each unit, and a social worker of each."""
     theirs = live_project(unit_org, title="甲单位秘密项目")
-    mine = live_project(unit2_org, round=theirs.round)
+    mine = live_project(unit2_org, round=theirs.round, title="乙单位自己的项目")
     SocialWorker.objects.create(name="甲单位社工", employer=unit_org)
+    SocialWorker.objects.create(name="乙单位社工", employer=unit2_org)
+    return theirs, mine
+
+
+def test_related_choices_stay_in_scope_on_the_social_fund_form(client, cast, unit_org, theirs_and_mine):
+    theirs, mine = theirs_and_mine
     client.force_login(cast["unit2"])
-    response = client.post(
-        reverse("admin:projects_socialfund_add"),
-        {"project": theirs.pk, "donor": unit_org.pk, "kind": "cash", "amount": "10", "received_on": "2014-05-01"},
-    )
-    assert response.status_code == 200 and "甲单位秘密项目" not in response.content.decode()
+    data = {"project": theirs.pk, "donor": unit_org.pk, "kind": "cash", "amount": "10", "received_on": "2014-05-01"}
+    response = client.post(reverse("admin:projects_socialfund_add"), data)
+    assert response.status_code == 200 and "project" in response.context["adminform"].form.errors
+    assert "甲单位秘密项目" not in response.content.decode()
+    assert not SocialFund.objects.exists()
+    assert client.post(reverse("admin:projects_socialfund_add"), {**data, "project": mine.pk}).status_code == 302
+
+
+def test_related_choices_stay_in_scope_on_the_follow_up_page(client, cast, theirs_and_mine):
+    _theirs, mine = theirs_and_mine
     case = enroll(mine, cast["unit2"], name="乙的服务对象")
     follow_up = case.follow_ups.create(date=datetime.date(2014, 6, 1), note="记录")
+    client.force_login(cast["unit2"])
     page = client.get(reverse("admin:projects_followup_change", args=[follow_up.pk])).content.decode()
-    assert "甲单位社工" not in page
-    page = client.get(reverse("admin:projects_socialworker_add")).content.decode()
-    assert "甲单位秘密项目" not in page
+    assert "乙单位社工" in page and "甲单位社工" not in page
+
+
+def test_related_choices_stay_in_scope_on_the_social_worker_form(client, cast, theirs_and_mine):
+    theirs, mine = theirs_and_mine
+    client.force_login(cast["unit2"])
+    data = {"name": "乙单位新社工", "gender": "unknown", "certification": "none", "is_active": "on"}
+    response = client.post(reverse("admin:projects_socialworker_add"), {**data, "projects": [theirs.pk]})
+    assert response.status_code == 200 and "projects" in response.context["adminform"].form.errors
+    assert "甲单位秘密项目" not in response.content.decode()
+    assert not SocialWorker.objects.filter(name="乙单位新社工").exists()
+    assert client.post(reverse("admin:projects_socialworker_add"), {**data, "projects": [mine.pk]}).status_code == 302
+    assert list(SocialWorker.objects.get(name="乙单位新社工").projects.all()) == [mine]

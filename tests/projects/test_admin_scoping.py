@@ -132,24 +132,47 @@ def fill(route, obj):
     return urls
 
 
-def test_outsider_reaches_no_object_page_of_another_unit(client, cast, unit_objects):
-    client.force_login(cast["unit2"])
-    walked = []
+MISSING_PK = 987654321
+
+
+def as_missing(url: str) -> str:
+    """The same admin URL about an object that does not exist: /admin/<app>/<model>/<pk>/… with another pk."""
+    parts = url.split("/")
+    parts[4] = str(MISSING_PK)
+    return "/".join(parts)
+
+
+def walk_object_pages(client, unit_objects):
+    """(method, url, response, the response for a missing object) for every object URL of every admin."""
     for model, model_admin in admin.site._registry.items():
         obj = unit_objects.get(model)
+        if obj is None:
+            continue
         for route in admin_routes(model_admin):
             if "<" not in route:
                 continue
-            if obj is None:
-                continue
             for url in fill(route, obj):
                 for method in ("get", "post"):
-                    response = getattr(client, method)(url)
-                    walked.append(url)
-                    # 405 comes before any lookup, so it says nothing about the object.
-                    assert response.status_code in (403, 404, 405), f"{method.upper()} {url}: {response.status_code}"
-                    body = response.content.decode(errors="replace")
-                    assert SECRET_TITLE not in body and SECRET_PERSON not in body
+                    yield method, url, getattr(client, method)(url), getattr(client, method)(as_missing(url))
+
+
+def is_history(url: str) -> bool:
+    return "/history/" in url
+
+
+def test_outsider_reaches_no_object_page_of_another_unit(client, cast, unit_objects):
+    """Another unit's record answers exactly as a record that does not exist: 404, or 403 / 405 where the
+    refusal comes before any lookup (a model or method the unit may not use), so it says nothing."""
+    client.force_login(cast["unit2"])
+    walked = []
+    for method, url, response, missing in walk_object_pages(client, unit_objects):
+        walked.append(url)
+        body = response.content.decode(errors="replace")
+        assert SECRET_TITLE not in body and SECRET_PERSON not in body, f"{method.upper()} {url}"
+        if is_history(url):
+            continue  # see test_history_pages_answer_as_for_a_missing_record
+        assert response.status_code == missing.status_code, f"{method.upper()} {url}: {response.status_code}"
+        assert response.status_code in (403, 404, 405), f"{method.upper()} {url}: {response.status_code}"
     project = unit_objects[Project].pk
     history_id = unit_objects[Project].history.latest().history_id
     for expected in [
@@ -170,6 +193,23 @@ def test_outsider_reaches_no_object_page_of_another_unit(client, cast, unit_obje
     ]:
         assert expected in walked
     assert Project.objects.get(pk=unit_objects[Project].pk).status == "submitted"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="application defect: django-simple-history's history pages find a record outside the user's "
+    "scope through its history rows and answer 403 (404 for a record that does not exist), which tells "
+    "an outsider that the record exists; they show nothing of it",
+)
+def test_history_pages_answer_as_for_a_missing_record(client, cast, unit_objects):
+    client.force_login(cast["unit2"])
+    answers = {
+        f"{method.upper()} {url}": (response.status_code, missing.status_code)
+        for method, url, response, missing in walk_object_pages(client, unit_objects)
+        if is_history(url)
+    }
+    assert len(answers) >= 6  # the history and a version page of projects, agreements and instalments
+    assert {url: pair for url, pair in answers.items() if pair[0] != pair[1]} == {}
 
 
 def test_outsider_lists_show_nothing_of_another_unit(client, cast, unit_objects):

@@ -79,7 +79,8 @@ def test_scans_are_judged_by_content(cast, signed_agreement, settings, name, con
     assert signed_agreement.scan_content_type == content_type
     assert signed_agreement.scan_name == name
     assert signed_agreement.scan.read() == content
-    assert not signed_agreement.scan.path.startswith(str(settings.STATIC_ROOT))
+    # In the private uploads folder (never under STATIC_ROOT: tests/qicai/test_settings.py), served by no URL.
+    assert os.path.dirname(signed_agreement.scan.path) == os.path.join(settings.MEDIA_ROOT, "agreements")
 
 
 @pytest.mark.parametrize(

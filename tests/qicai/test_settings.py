@@ -10,12 +10,10 @@ PRINT_SETTINGS = (
 )
 
 
-def load_settings(**env):
+def load_settings(printing=PRINT_SETTINGS, **env):
     """Import qicai.settings in a fresh interpreter whose environment holds only PATH and ``env``."""
     environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env}
-    return subprocess.run(
-        [sys.executable, "-c", PRINT_SETTINGS], cwd=ROOT, env=environment, capture_output=True, text=True
-    )
+    return subprocess.run([sys.executable, "-c", printing], cwd=ROOT, env=environment, capture_output=True, text=True)
 
 
 def test_a_clean_environment_refuses_to_start_with_a_clear_message():
@@ -59,3 +57,11 @@ def test_the_test_settings_need_no_environment():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False"]
+
+
+def test_uploads_live_outside_the_static_files():
+    """Static files are served to anyone; uploads (signed scans, photos) only through scoped views."""
+    result = load_settings("import qicai.settings as s; print(s.MEDIA_ROOT); print(s.STATIC_ROOT)", DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    media, static = (Path(line) for line in result.stdout.splitlines())
+    assert not media.is_relative_to(static) and not static.is_relative_to(media), (media, static)

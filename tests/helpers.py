@@ -1,6 +1,7 @@
 """Helpers shared by the tests: posting the admin's forms by hand, exports, growing tables, counting queries."""
 
 import datetime
+import io
 import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -9,6 +10,7 @@ from django.db import connection
 from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from PIL import Image
 
 from projects.models import (
     Activity,
@@ -48,6 +50,16 @@ PROJECT_INLINES = [
 EMPTY_PROJECT_INLINES = {
     key: "0" for prefix in PROJECT_INLINES for key in (f"{prefix}-TOTAL_FORMS", f"{prefix}-INITIAL_FORMS")
 }
+
+
+# -- uploads --------------------------------------------------------------------------------------
+
+
+def image_bytes(file_format: str, size: tuple[int, int] = (40, 20)) -> bytes:
+    """A real, small image file (``"PNG"`` or ``"JPEG"``), for uploads judged by their content."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "red").save(buffer, file_format)
+    return buffer.getvalue()
 
 
 # -- exports ------------------------------------------------------------------------------------

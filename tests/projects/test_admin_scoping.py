@@ -34,8 +34,7 @@ from projects.services import activity_photo_add, agreement_attach_scan, project
 from projects.workflow import TRANSITIONS
 from tests.casework_factories import enroll, live_project, make_id
 from tests.factories import AgreementFactory, OrganizationFactory, RoundFactory, complete_project, project_in_state
-from tests.helpers import export
-from tests.projects.test_agreements import png_bytes
+from tests.helpers import export, image_bytes
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -68,7 +67,7 @@ def unit_objects(cast, unit_org):
     activity = Activity.objects.create(
         project=running, type="group", title=SECRET_TITLE, date=datetime.date(2014, 6, 2)
     )
-    activity_photo_add(activity=activity, by=cast["unit"], upload=SimpleUploadedFile("p.png", png_bytes()))
+    activity_photo_add(activity=activity, by=cast["unit"], upload=SimpleUploadedFile("p.png", image_bytes("PNG")))
     story = CaseStory.objects.create(
         project=running, title=SECRET_TITLE, narrative="化名", consent_on=datetime.date.today()
     )

@@ -2,14 +2,12 @@
 and signed scans judged by content, size-limited, stored under random names, downloaded in scope."""
 
 import datetime
-import io
 import os
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
 
 from projects.models import Agreement, Organization, Project, Round
 from projects.services import (
@@ -21,23 +19,12 @@ from projects.services import (
     project_sign,
 )
 from tests.factories import OrganizationFactory, RoundFactory, project_in_state
+from tests.helpers import image_bytes
 
 pytestmark = pytest.mark.django_db
 S = Project.Status
 PDF = b"%PDF-1.7\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
-
-
-def png_bytes():
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 20), "red").save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def jpeg_bytes():
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 20), "blue").save(buffer, "JPEG")
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -67,8 +54,8 @@ def stored_files(settings):
     [
         ("扫描件.pdf", PDF, ".pdf", "application/pdf"),
         ("scan.png", PDF, ".pdf", "application/pdf"),  # a PDF renamed to .png is a PDF
-        ("scan.pdf", png_bytes(), ".png", "image/png"),  # a PNG renamed to .pdf is a PNG
-        ("scan.jpeg", jpeg_bytes(), ".jpg", "image/jpeg"),
+        ("scan.pdf", image_bytes("PNG"), ".png", "image/png"),  # a PNG renamed to .pdf is a PNG
+        ("scan.jpeg", image_bytes("JPEG"), ".jpg", "image/jpeg"),
     ],
 )
 def test_scans_are_judged_by_content(cast, signed_agreement, settings, name, content, extension, content_type):

@@ -1,12 +1,10 @@
 """People served: ID numbers, one record per person, enrolments, masking, logged reveals, anonymised stories."""
 
 import datetime
-import io
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from projects import privacy
 from projects.models import AuditEntry, Beneficiary, CaseStory, Enrollment, Project
@@ -21,6 +19,7 @@ from projects.services import (
 from projects.validators import normalize_id_number
 from tests.casework_factories import enroll, live_project, make_id
 from tests.factories import project_in_state
+from tests.helpers import image_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -227,18 +226,14 @@ def test_case_stories_must_be_anonymised(cast, unit_org):
     assert case_story_problems(story) == []
 
 
-def png(size=(30, 20)):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, "green").save(buffer, "PNG")
-    return buffer.getvalue()
-
-
 def test_activity_photos_are_images_by_content(cast, unit_org, settings):
     from projects.models import Activity
 
     project = live_project(unit_org)
     activity = Activity.objects.create(project=project, type="group", title="小组", date=datetime.date(2014, 6, 1))
-    photo = activity_photo_add(activity=activity, by=cast["unit"], upload=SimpleUploadedFile("a.pdf", png()))
+    photo = activity_photo_add(
+        activity=activity, by=cast["unit"], upload=SimpleUploadedFile("a.pdf", image_bytes("PNG"))
+    )
     assert photo.image.name.endswith(".png") and photo.content_type == "image/png"
     for name, content, message in [
         ("b.jpg", b"%PDF-1.4\n%%EOF\n", "只接受 JPEG 或 PNG"),
@@ -249,7 +244,9 @@ def test_activity_photos_are_images_by_content(cast, unit_org, settings):
             activity_photo_add(activity=activity, by=cast["unit"], upload=SimpleUploadedFile(name, content))
     settings.QICAI_PHOTO_MAX_BYTES = 100
     with pytest.raises(WorkflowError, match="超过"):
-        activity_photo_add(activity=activity, by=cast["unit"], upload=SimpleUploadedFile("e.png", png((200, 200))))
+        activity_photo_add(
+            activity=activity, by=cast["unit"], upload=SimpleUploadedFile("e.png", image_bytes("PNG", (200, 200)))
+        )
     with pytest.raises(WorkflowError):
-        activity_photo_add(activity=activity, by=cast["unit2"], upload=SimpleUploadedFile("f.png", png()))
+        activity_photo_add(activity=activity, by=cast["unit2"], upload=SimpleUploadedFile("f.png", image_bytes("PNG")))
     assert activity.photos.count() == 1

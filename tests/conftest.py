@@ -57,6 +57,9 @@ def demo_district(django_db_setup, django_db_blocker):
 
     It lives in a transaction that is rolled back after the module; each test still runs in a
     savepoint of its own, so what a test changes is gone before the next. Not for transactional tests.
+    Once seeded, the district is there for the module's later tests too, whether they ask or not: a
+    test that needs a database without it belongs in another module (tests/qicai/test_seed_command.py).
+    The browser tests seed their own (they are transactional), once per journey.
     """
     with django_db_blocker.unblock():
         outer = transaction.atomic()

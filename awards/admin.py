@@ -42,6 +42,9 @@ class AwardRecordAdmin(QicaiModelAdmin):
         (_("表彰词"), {"fields": ["citation"]}),
     ]
 
+    def has_add_permission(self, request):
+        return False  # an award record comes only from a confirmed nomination, within the award's quota
+
     @admin.display(description=_("获奖对象"))
     def recipient(self, record):
         return record.recipient_display

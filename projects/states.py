@@ -2,7 +2,7 @@
 
 The one place that spells a status: models take their choices from here (``Project.Status`` is
 ``ProjectStatus``), services, permissions, reads and the to-do list use the enums and the named
-sets below, and ``tests/test_states.py`` fails when a bare status string appears anywhere else
+sets below, and ``tests/projects/test_states.py`` fails when a bare status string appears anywhere else
 (migrations excepted). The transitions themselves — which action leads from which states to
 which, and who may take it — are the table in ``projects.workflow``.
 """

@@ -429,6 +429,9 @@ class QicaiModelAdmin(
         formset.save_m2m()
 
     def get_object(self, request, object_id, from_field=None):
+        # Without any right to the model, the answer must not depend on whether the record exists.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
             raise Http404(gettext("没有找到该记录，或您无权查看。"))
@@ -488,9 +491,16 @@ class HistoryAdmin(QicaiModelAdmin, SimpleHistoryAdmin):
     view permission checked: that would bypass every workflow rule, so it answers GET only.
     """
 
+    def history_view(self, request, object_id, extra_context=None):
+        # simple-history finds the record through its history rows, outside the user's scope, and then
+        # answers 403; look it up in scope first so an outsider gets the 404 of a record that does not exist.
+        self.get_object(request, unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])
+        self.get_object(request, unquote(object_id))
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_historical_record_context_helper(self, request, historical_record):

@@ -194,12 +194,6 @@ def test_outsider_reaches_no_object_page_of_another_unit(client, cast, unit_obje
     assert Project.objects.get(pk=unit_objects[Project].pk).status == "submitted"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="application defect: django-simple-history's history pages find a record outside the user's "
-    "scope through its history rows and answer 403 (404 for a record that does not exist), which tells "
-    "an outsider that the record exists; they show nothing of it",
-)
 def test_history_pages_answer_as_for_a_missing_record(client, cast, unit_objects):
     client.force_login(cast["unit2"])
     answers = {

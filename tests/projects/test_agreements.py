@@ -120,9 +120,14 @@ def test_upload_and_download_through_the_admin(client, cast, signed_agreement, s
         assert response["Content-Disposition"].startswith("attachment")
         assert response["X-Content-Type-Options"] == "nosniff"
         assert b"".join(response.streaming_content) == PDF
-    for role in ["unit2", "evaluator"]:
+    # The outsider unit has agreements, not this one (404); the evaluator has no agreements at all (403).
+    # Either way the answer is the one for a record that does not exist.
+    for role, status in [("unit2", 404), ("evaluator", 403)]:
         client.force_login(cast[role])
-        assert client.get(reverse("admin:projects_agreement_scan", args=[signed_agreement.pk])).status_code == 404
+        assert client.get(reverse("admin:projects_agreement_scan", args=[signed_agreement.pk])).status_code == status
+        assert (
+            client.get(reverse("admin:projects_agreement_scan", args=[signed_agreement.pk + 999])).status_code == status
+        )
 
 
 def test_project_agreement_only_for_an_approved_project(cast, round_2014):

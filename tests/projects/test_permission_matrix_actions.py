@@ -482,6 +482,7 @@ def test_scan_download(client, world, actor):
         assert b"".join(response.streaming_content) == PDF
     elif actor == "anonymous":
         assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
-    else:  # the outsider unit and the evaluator have no agreements in their scope
-        assert response.status_code == 404
+    else:  # the outsider unit has other agreements (404); the evaluator none at all (403): as for a missing one
+        missing = client.get(reverse("admin:projects_agreement_scan", args=[agreement.pk + 999]))
+        assert response.status_code == missing.status_code == (404 if actor == "unit2" else 403)
         assert not getattr(response, "streaming", False)

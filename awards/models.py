@@ -74,6 +74,7 @@ class AwardRecord(models.Model):
     class Meta:
         verbose_name = _("表彰记录")
         verbose_name_plural = _("表彰记录")
+        permissions = [("import_awardrecord", _("导入表彰记录")), ("export_awardrecord", _("导出表彰记录"))]
         ordering = ["-round__year", "award_type__order", "rank", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -195,7 +196,7 @@ class Nomination(models.Model):
         verbose_name = _("提名")
         verbose_name_plural = _("提名")
         ordering = ["round", "award_type__order", "ranking_position", "pk"]
-        permissions = [("decide_nomination", _("确认或不采纳提名"))]
+        permissions = [("export_nomination", _("导出提名")), ("decide_nomination", _("确认或不采纳提名"))]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(project__isnull=False) & Q(organization__isnull=True) & Q(person_name=""))

@@ -45,6 +45,23 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # The District Social Work Committee reads everything (personal data masked) and decides awards.
     COMMITTEE: frozenset(
         {
+            # Excel: lists out, and in where the role creates the records (issue 11).
+            "awards.export_awardrecord",
+            "awards.export_nomination",
+            "projects.export_activity",
+            "projects.export_agreement",
+            "projects.export_auditentry",
+            "projects.export_casestory",
+            "projects.export_enrollment",
+            "projects.export_evaluation",
+            "projects.export_followup",
+            "projects.export_instalment",
+            "projects.export_organization",
+            "projects.export_project",
+            "projects.export_round",
+            "projects.export_socialfund",
+            "projects.export_socialworker",
+            "projects.export_volunteer",
             "projects.view_organization",
             "projects.view_round",
             "projects.view_servicecategory",
@@ -87,6 +104,27 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # Civil affairs runs the programme: rounds, approval, agreements, money, evaluations.
     CIVIL_AFFAIRS: frozenset(
         {
+            # Excel: lists out, and in where the role creates the records (issue 11).
+            "awards.export_awardrecord",
+            "awards.export_nomination",
+            "awards.import_awardrecord",
+            "projects.export_activity",
+            "projects.export_agreement",
+            "projects.export_auditentry",
+            "projects.export_casestory",
+            "projects.export_enrollment",
+            "projects.export_evaluation",
+            "projects.export_followup",
+            "projects.export_instalment",
+            "projects.export_organization",
+            "projects.export_project",
+            "projects.export_round",
+            "projects.export_socialfund",
+            "projects.export_socialworker",
+            "projects.export_volunteer",
+            "projects.import_organization",
+            "projects.import_project",
+            "projects.import_scorecard",
             "projects.view_organization",
             "projects.add_organization",
             "projects.change_organization",
@@ -162,6 +200,22 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # It sees activities, social workers, volunteers and case stories, but no people served.
     ASSOCIATION: frozenset(
         {
+            # Excel: lists out, and in where the role creates the records (issue 11).
+            "awards.export_awardrecord",
+            "awards.export_nomination",
+            "projects.export_activity",
+            "projects.export_agreement",
+            "projects.export_auditentry",
+            "projects.export_casestory",
+            "projects.export_evaluation",
+            "projects.export_instalment",
+            "projects.export_organization",
+            "projects.export_project",
+            "projects.export_round",
+            "projects.export_socialfund",
+            "projects.export_socialworker",
+            "projects.export_volunteer",
+            "projects.import_organization",
             "projects.view_organization",
             "projects.add_organization",
             "projects.change_organization",
@@ -211,6 +265,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # (scope: its own organisation only). It never sees the district-wide person key.
     IMPLEMENTING_UNIT: frozenset(
         {
+            # Excel: lists out, and in where the role creates the records (issue 11).
+            "projects.export_activity",
+            "projects.export_agreement",
+            "projects.export_casestory",
+            "projects.export_enrollment",
+            "projects.export_followup",
+            "projects.export_instalment",
+            "projects.export_project",
+            "projects.export_socialfund",
+            "projects.export_socialworker",
+            "projects.export_volunteer",
+            "projects.import_activity",
+            "projects.import_enrollment",
+            "projects.import_followup",
+            "projects.import_project",
             "projects.view_organization",
             "projects.view_round",
             "projects.view_servicecategory",

@@ -192,8 +192,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "qicai@localhost")
 
 # Import and export in the admin need the model's own permissions, not just staff status.
-IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
-IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"  # app.import_<model>, granted by projects/roles.py
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"  # app.export_<model>
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 # Excel first: a CSV opened in a Chinese Excel needs a BOM and still mangles long numbers.
 EXPORT_FORMATS = [XLSX, CSV]

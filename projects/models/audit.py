@@ -48,6 +48,7 @@ class AuditEntry(models.Model):
     class Meta:
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
+        permissions = [("export_auditentry", _("导出审计记录"))]
         ordering = ["-at", "-pk"]
         indexes = [
             models.Index(fields=["project", "-at"], name="audit_project_time"),

@@ -193,6 +193,7 @@ class Enrollment(models.Model):
     class Meta:
         verbose_name = _("个案")
         verbose_name_plural = _("个案")
+        permissions = [("import_enrollment", _("导入个案")), ("export_enrollment", _("导出个案"))]
         ordering = ["project", "-intake_date", "pk"]
         indexes = [models.Index(fields=["project", "status"], name="enrollment_project_status")]
         constraints = [
@@ -312,6 +313,7 @@ class SocialWorker(models.Model):
     class Meta:
         verbose_name = _("社工")
         verbose_name_plural = _("社工")
+        permissions = [("export_socialworker", _("导出社工"))]
         ordering = ["employer", "name"]
 
     def __str__(self):
@@ -334,6 +336,7 @@ class Volunteer(models.Model):
     class Meta:
         verbose_name = _("义工/志愿者")
         verbose_name_plural = _("义工/志愿者")
+        permissions = [("export_volunteer", _("导出义工/志愿者"))]
         ordering = ["organization", "name"]
         constraints = [
             date_window_constraint("registered_on", "volunteer_registered_on_window", earliest=EARLIEST_VOLUNTEER_DATE)
@@ -378,6 +381,7 @@ class FollowUp(models.Model):
     class Meta:
         verbose_name = _("跟踪记录")
         verbose_name_plural = _("跟踪记录")
+        permissions = [("import_followup", _("导入跟踪记录")), ("export_followup", _("导出跟踪记录"))]
         ordering = ["enrollment", "-date", "-pk"]
         indexes = [models.Index(fields=["enrollment", "-date"], name="followup_enrollment_date")]
         constraints = [date_window_constraint("date", "followup_date_window")]
@@ -431,6 +435,7 @@ class Activity(models.Model):
     class Meta:
         verbose_name = _("服务活动")
         verbose_name_plural = _("服务活动")
+        permissions = [("import_activity", _("导入服务活动")), ("export_activity", _("导出服务活动"))]
         ordering = ["-date", "-pk"]
         indexes = [models.Index(fields=["project", "type"], name="activity_project_type")]
         constraints = [
@@ -534,7 +539,7 @@ class CaseStory(models.Model):
         verbose_name = _("服务案例")
         verbose_name_plural = _("服务案例")
         ordering = ["-created_at"]
-        permissions = [("mark_excellent_casestory", _("评定优秀案例"))]
+        permissions = [("export_casestory", _("导出服务案例")), ("mark_excellent_casestory", _("评定优秀案例"))]
         constraints = [date_window_constraint("consent_on", "casestory_consent_on_window")]
 
     def __str__(self):

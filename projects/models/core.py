@@ -74,6 +74,7 @@ class Organization(models.Model):
     class Meta:
         verbose_name = _("组织")
         verbose_name_plural = _("组织")
+        permissions = [("import_organization", _("导入组织")), ("export_organization", _("导出组织"))]
         ordering = ["type", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -158,6 +159,7 @@ class Round(models.Model):
     class Meta:
         verbose_name = _("年度批次")
         verbose_name_plural = _("年度批次")
+        permissions = [("export_round", _("导出年度批次"))]
         ordering = ["-year"]
         constraints = [
             models.CheckConstraint(
@@ -317,6 +319,8 @@ class Project(models.Model):
         verbose_name_plural = _("项目")
         ordering = ["-round__year", "sequence"]
         permissions = [
+            ("import_project", _("导入项目")),
+            ("export_project", _("导出项目")),
             ("submit_project", _("提交项目")),
             ("review_project", _("初审推荐、退回或不予推荐项目")),
             ("approve_project", _("审定项目及金额")),
@@ -429,6 +433,7 @@ class Agreement(models.Model):
     class Meta:
         verbose_name = _("协议")
         verbose_name_plural = _("协议")
+        permissions = [("export_agreement", _("导出协议"))]
         ordering = ["-round__year", "kind", "number"]
         constraints = [
             models.CheckConstraint(
@@ -545,6 +550,7 @@ class SocialFund(models.Model):
     class Meta:
         verbose_name = _("配套社会资金")
         verbose_name_plural = _("配套社会资金")
+        permissions = [("export_socialfund", _("导出配套社会资金"))]
         ordering = ["-received_on", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -635,7 +641,7 @@ class Instalment(models.Model):
         verbose_name = _("拨付")
         verbose_name_plural = _("拨付")
         ordering = ["project", "sequence"]
-        permissions = [("release_instalment", _("登记拨付"))]
+        permissions = [("export_instalment", _("导出拨付")), ("release_instalment", _("登记拨付"))]
         constraints = [
             models.UniqueConstraint(fields=["project", "sequence"], name="instalment_project_sequence_unique"),
             models.CheckConstraint(

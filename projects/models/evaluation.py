@@ -115,6 +115,7 @@ class Evaluation(models.Model):
         verbose_name_plural = _("评估")
         ordering = ["-due_date", "pk"]
         permissions = [
+            ("export_evaluation", _("导出评估")),
             ("finalise_evaluation", _("评估定级")),
             ("assign_evaluators", _("指派评估专家")),
             ("clear_rectification", _("解除整改")),
@@ -166,6 +167,7 @@ class Scorecard(models.Model):
     class Meta:
         verbose_name = _("评分表")
         verbose_name_plural = _("评分表")
+        permissions = [("import_scorecard", _("导入评分表"))]
         ordering = ["evaluation", "evaluator"]
         constraints = [models.UniqueConstraint(fields=["evaluation", "evaluator"], name="scorecard_once_per_evaluator")]
 

@@ -110,7 +110,7 @@ def test_the_readme_role_block_is_the_commands_output():
     found = re.search(r"<!-- roles:begin -->.*?<!-- roles:end -->\n", readme, re.DOTALL)
     assert found, "README.md has no <!-- roles:begin --> … <!-- roles:end --> block"
     assert found.group(0) == generated, "README.md's role block is stale: paste `manage.py roles --markdown` into it"
-    assert "| 项目 `projects.project` | 查看 | 查看，修改，审定项目及金额" in generated
+    assert "| 项目 `projects.project` | 查看，导出项目 | 查看，修改，导入项目，导出项目，审定项目及金额" in generated
 
 
 def test_the_readme_names_the_role_table_in_its_layout():

@@ -14,7 +14,7 @@ bootstrap:
 run: bootstrap
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
-	$(PY) manage.py runserver 127.0.0.1:8000
+	scripts/serve-dev.sh
 
 test: bootstrap
 	scripts/run-tests.sh $(PYTEST_ARGS)

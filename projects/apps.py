@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("项目管理")
+
+    def ready(self):
+        from projects.imports.projects import ProjectImporter
+        from projects.imports.registry import register
+
+        register(ProjectImporter)

@@ -58,6 +58,7 @@ class AuditAction(models.TextChoices):
     NOMINATION_CREATE = "nomination.create", _("提名")
     NOMINATION_CONFIRM = "nomination.confirm", _("确认表彰")
     NOMINATION_DECLINE = "nomination.decline", _("未采纳提名")
+    IMPORT_RUN = "import.run", _("导入表格")
 
 
 A = AuditAction
@@ -105,6 +106,34 @@ def log_action(*, action: AuditAction, actor, obj=None, project=None, **data):
         object_repr=str(obj)[:120] if obj is not None else "",
         project=project,
         data={key: _jsonable(value) for key, value in data.items()},
+    )
+
+
+def log_actions(*, action: AuditAction, actor, objs, **data) -> None:
+    """``log_action`` for many records at once (an import): one insert of their rows."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from projects.models import AuditEntry, Project
+
+    objs = list(objs)
+    if not objs:
+        return
+    content_type = ContentType.objects.get_for_model(objs[0])
+    payload = {key: _jsonable(value) for key, value in data.items()}
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                action=action,
+                actor=actor if getattr(actor, "pk", None) else None,
+                content_type=content_type,
+                object_id=str(obj.pk),
+                object_repr=str(obj)[:120],
+                project=obj if isinstance(obj, Project) else getattr(obj, "project", None),
+                data=payload,
+            )
+            for obj in objs
+        ],
+        batch_size=1000,
     )
 
 

@@ -66,6 +66,22 @@ class NominationStatus(models.TextChoices):
     DECLINED = "declined", _("未采纳")
 
 
+class ImportStatus(models.TextChoices):
+    """An import job (导入): uploaded, checked row by row (the dry run), confirmed, written — or not."""
+
+    CHECKING = "checking", _("正在检查")
+    CHECKED = "checked", _("待确认")
+    REFUSED = "refused", _("有错误，未导入")
+    IMPORTING = "importing", _("正在导入")
+    DONE = "done", _("已导入")
+    FAILED = "failed", _("导入失败，未写入")
+    ABANDONED = "abandoned", _("已放弃")
+
+
+# An import job whose uploaded file is still kept (removed once it is done, failed, refused or abandoned).
+IMPORT_PENDING = frozenset({ImportStatus.CHECKING, ImportStatus.CHECKED, ImportStatus.IMPORTING})
+
+
 class Action(models.TextChoices):
     """The workflow's actions: the keys of ``projects.workflow.TRANSITIONS``, of the services, forms and 待办."""
 

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "projects",
     "awards",
     "qicai",
@@ -195,6 +197,16 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "qicai@localhost")
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"  # app.import_<model>, granted by projects/roles.py
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"  # app.export_<model>
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+
+# Background work (large imports, reports): django-tasks with its database backend, so one machine
+# runs on SQLite and several workers share PostgreSQL. `make run` starts a worker beside the server
+# (`manage.py db_worker`).
+TASKS = {"default": {"BACKEND": env_str("QICAI_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Imports: the largest file accepted (checked before it is read), how long an abandoned upload is kept,
+# and the size below which a file is checked and imported within the request instead of by the worker.
+QICAI_IMPORT_MAX_BYTES = env_int("QICAI_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+QICAI_IMPORT_KEEP_HOURS = env_int("QICAI_IMPORT_KEEP_HOURS", 24)
+QICAI_IMPORT_INLINE_BYTES = env_int("QICAI_IMPORT_INLINE_BYTES", 256 * 1024)
 # Excel first: a CSV opened in a Chinese Excel needs a BOM and still mangles long numbers.
 EXPORT_FORMATS = [XLSX, CSV]
 

@@ -7,6 +7,7 @@ from projects.admin import (  # noqa: F401 (registers)
     cases,
     directory,
     evaluation,
+    imports,
     money,
     projects,
     stories,

@@ -377,8 +377,24 @@ class UserAwareForm(forms.ModelForm):
     current_user = None
 
 
+class ImportLinks:
+    """The 导入 and 下载导入模板 buttons of a list whose model has importers (templates/admin/change_list.html)."""
+
+    def changelist_view(self, request, extra_context=None):
+        from projects.admin.imports import import_links
+
+        extra_context = {**(extra_context or {}), "import_links": import_links(request.user, self.model)}
+        return super().changelist_view(request, extra_context)
+
+
 class QicaiModelAdmin(
-    FormattedFields, SafeChangeListAdmin, OneSubmissionPerForm, ServiceRefusals, NoRelatedEditing, admin.ModelAdmin
+    ImportLinks,
+    FormattedFields,
+    SafeChangeListAdmin,
+    OneSubmissionPerForm,
+    ServiceRefusals,
+    NoRelatedEditing,
+    admin.ModelAdmin,
 ):
     """Admin defaults of the portfolio.
 

@@ -45,3 +45,4 @@ from projects.models.evaluation import (  # noqa: F401
     Scorecard,
     ScoreItem,
 )
+from projects.models.imports import ImportJob  # noqa: F401

@@ -59,3 +59,9 @@ def person(user):
 def minutes(duration) -> int:
     """A timedelta as whole minutes (the lock-out page's cool-off)."""
     return int(duration.total_seconds() // 60) if duration else 0
+
+
+@register.filter
+def get_item(mapping, key):
+    """``{{ labels|get_item:action }}``: a dict's value by a key held in a variable."""
+    return mapping.get(key, key) if hasattr(mapping, "get") else key

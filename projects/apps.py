@@ -7,7 +7,9 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("项目管理")
 
     def ready(self):
+        from projects.imports.organizations import OrganizationImporter
         from projects.imports.projects import ProjectImporter
         from projects.imports.registry import register
 
+        register(OrganizationImporter)
         register(ProjectImporter)

@@ -7,9 +7,11 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("项目管理")
 
     def ready(self):
+        from projects.imports.cases import CaseImporter
         from projects.imports.organizations import OrganizationImporter
         from projects.imports.projects import ProjectImporter
         from projects.imports.registry import register
 
+        register(CaseImporter)
         register(OrganizationImporter)
         register(ProjectImporter)

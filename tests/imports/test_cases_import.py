@@ -51,7 +51,10 @@ def test_other_units_projects_and_masked_values(client, cast, unit_org, unit2_or
         reverse("admin:projects_importjob_upload", args=["cases"]),
         {
             "file": xlsx(
-                [["个案编号", "姓名", "身份证号", "出生日期", "联系电话"], [case.code, "王秀英", "320105************", "1958年", "138****5678"]]
+                [
+                    ["个案编号", "姓名", "身份证号", "出生日期", "联系电话"],
+                    [case.code, "王秀英", "320105************", "1958年", "138****5678"],
+                ]
             )
         },
     )

@@ -491,6 +491,7 @@ def _table(sheet, grid: _Grid, header_row: int, header: dict[int, _HeaderCell], 
         problems=[],
         format=format_name,
     )
+    formulas_reported: set[str] = set()
     for number in sorted(number for number in grid if number > header_row):
         cells = grid[number]
         is_total = _first_text(cells).startswith(TOTAL_PREFIXES)
@@ -498,7 +499,7 @@ def _table(sheet, grid: _Grid, header_row: int, header: dict[int, _HeaderCell], 
             table.total = _row(number, cells, header)
         elif table.total is None:
             table.rows.append(_row(number, cells, header))
-            table.problems += _formula_problems(number, cells, header, table.problems)
+            table.problems += _formula_problems(number, cells, header, formulas_reported)
         elif not is_total:  # a second total line (the amount in words …) may follow the first
             message = gettext("合计行（第%(total)d行）之后还有内容：请删除这些内容，或把合计行移到最后。")
             table.problems.append(Problem(row=number, header=None, message=message % {"total": table.total.number}))
@@ -523,13 +524,12 @@ def _row(number: int, cells: dict[int, _GridCell], header: dict[int, _HeaderCell
     )
 
 
-def _formula_problems(number, cells, header, reported: list[Problem]) -> list[Problem]:
+def _formula_problems(number, cells, header, reported: set[str]) -> list[Problem]:
     """A problem per formula in a column the importer reads; a formula merged over rows is named once."""
-    message = gettext("%(cell)s 中是公式，系统不计算公式：请把它粘贴为数值后再上传。")
     problems = []
     for column, cell in sorted(cells.items()):
-        if cell.formula and column in header:
-            problem = Problem(row=number, header=header[column].written, message=message % {"cell": cell.origin})
-            if all(earlier.message != problem.message for earlier in reported):
-                problems.append(problem)
+        if cell.formula and column in header and cell.origin not in reported:
+            reported.add(cell.origin)
+            message = gettext("%(cell)s 中是公式，系统不计算公式：请把它粘贴为数值后再上传。") % {"cell": cell.origin}
+            problems.append(Problem(row=number, header=header[column].written, message=message))
     return problems

@@ -293,3 +293,20 @@ def test_total_mismatches_in_wan():
     [problem] = total_mismatches(read(xlsx(rows)), COLUMNS)
     assert problem.message == "合计行写的是 40,000.00 元，各行相加为 35,000.00 元。"
     assert (problem.row, problem.header) == (4, "审定金额（万元）")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\xff\xd8\xff\xe0\x00\x10JFIF",  # a JPEG
+        b"{\\rtf1\\ansi project}",
+        b"\x01\x02\x03\x04binary\x05\x06",
+        "项目编号,项目名称\r\nA,甲\0\r\n".encode(),  # a NUL byte: not text Excel writes
+    ],
+)
+def test_binary_files_are_not_spreadsheets(data):
+    assert refusal(data) == "不是 Excel 或 CSV 文件：请上传 .xlsx 或 .csv 文件。"
+
+
+def test_a_binary_workbook_is_asked_to_be_saved_as_xlsx():
+    assert ".xlsb" in refusal(make.zip_of({"[Content_Types].xml": b"<Types/>", "xl/workbook.bin": b"\0"}))

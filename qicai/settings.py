@@ -240,6 +240,5 @@ QICAI_SCAN_MAX_BYTES = env_int("QICAI_SCAN_MAX_BYTES", 20 * 1024 * 1024)
 # Searches by full ID number are logged and limited: each answers whether a typed number is one of the user's cases.
 QICAI_ID_LOOKUPS_PER_HOUR = env_int("QICAI_ID_LOOKUPS_PER_HOUR", 30)
 QICAI_PHOTO_MAX_BYTES = env_int("QICAI_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
-QICAI_IMPORT_MAX_BYTES = env_int("QICAI_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 # How long after an evaluation is finalised its evaluators keep read access to the project.
 QICAI_EVALUATOR_GRACE_DAYS = env_int("QICAI_EVALUATOR_GRACE_DAYS", 30)

@@ -5,11 +5,9 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-# Money units a header may carry: 万元 multiplies every value by 10,000, so it is reported, never dropped.
-MONEY_UNITS = ("元", "万元")
-
 _INVISIBLE = re.compile(r"[\s\u200b\ufeff]+")
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")"})
+# A money unit in a header: 万元 multiplies every value by 10,000, so it is reported, never dropped.
 _UNIT_SUFFIX = re.compile(r"(?P<base>.*?)\((?:单位:?)?(?P<unit>万元|元)\)")
 # Templates often mark required columns with an asterisk: "*项目编号", "项目编号*".
 _REQUIRED_MARK = re.compile(r"^\*+|\*+$")

@@ -117,6 +117,8 @@ def parse_amount(value, *, unit: str = "元") -> Decimal | None:
     and Excel numbers. ``unit`` is the unit the column's header states ("元" or "万元"); a unit written
     in the cell itself wins. The result must be whole fen: at most two decimals in 元, six in 万元.
     """
+    if unit not in UNIT_FACTORS:
+        raise ValueError(f"Unknown unit {unit!r}: 元 or 万元")
     if _blank(value):
         return None
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):

@@ -325,3 +325,8 @@ def test_a_landline_stored_as_a_number_has_lost_its_zero():
 @pytest.mark.parametrize("value", ["12345", "abc", 1.5])
 def test_phones_refused_with_the_validators_reason(value):
     assert "有效的电话号码" in refused(parse_phone, value)
+
+
+def test_an_unknown_column_unit_is_a_programming_error():
+    with pytest.raises(ValueError, match="Unknown unit"):
+        parse_amount("1", unit="美元")

@@ -1,10 +1,11 @@
 """An import from upload to result: store the file, check it (the dry run), confirm, write at once.
 
 Every state change of a job is a conditional update on its status and version (two clicks on 确认导入
-write once). The uploaded file lives under ``MEDIA_ROOT/imports/`` under a random name, is never
-served, and is removed as soon as the job ends (written, failed, refused or abandoned); files of jobs
-nobody finished are removed after ``QICAI_IMPORT_KEEP_HOURS`` by ``import_files_cleanup``, which
-every new upload runs and the worker runs too.
+write once). The uploaded file lives under ``MEDIA_ROOT/imports/`` under a random name and is never
+served; after a clean dry run it is replaced by what was read of it (JSON), so that the confirmation
+does not parse the workbook again. It is removed as soon as the job ends (written, failed, refused or
+abandoned); files of jobs nobody finished are removed after ``QICAI_IMPORT_KEEP_HOURS`` by
+``import_files_cleanup``, which every new upload runs and the worker runs too.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
@@ -29,13 +31,15 @@ from projects.models import ImportJob
 from projects.services.errors import StaleTransition, WorkflowError
 from projects.states import IMPORT_PENDING, ImportStatus
 from projects.tabular.headers import Column
-from projects.tabular.reading import TableError, read_table, total_mismatches
+from projects.tabular.reading import Table, TableError, read_table, total_mismatches
+from projects.tabular.stored import dump_table, load_table
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 FOLDER = "imports"
+TABLE_SUFFIX = ".table.json"  # what a clean dry run read, kept in place of the upload until the job ends
 
 
 def _importer(job: ImportJob) -> Importer:
@@ -97,17 +101,33 @@ def import_job_start(*, importer_key: str, upload, by: User) -> ImportJob:
     return job
 
 
-def _read(job: ImportJob, importer: Importer):
+def _read(job: ImportJob, importer: Importer) -> Table:
     with default_storage.open(job.stored_name, "rb") as handle:
+        if job.stored_name.endswith(TABLE_SUFFIX):
+            return load_table(handle.read())
         return read_table(handle, columns=importer.file_columns(), max_bytes=settings.QICAI_IMPORT_MAX_BYTES)
 
 
-def _plan(job: ImportJob, importer: Importer, *, progress: bool) -> tuple[Plan | None, str]:
-    """The dry run: read the file and plan every row. (None, reason) when the file itself is refused."""
+def _keep_table(job: ImportJob, table: Table) -> None:
+    """Replace the upload by what the dry run read of it, so that the confirmation does not parse it again."""
+    try:
+        data = dump_table(table)
+    except TypeError:
+        logger.warning("import %s: the read table cannot be kept; the upload is read again", job.pk)
+        return
+    stored = default_storage.save(f"{FOLDER}/{uuid.uuid4().hex}{TABLE_SUFFIX}", ContentFile(data))
+    old = job.stored_name
+    ImportJob.objects.filter(pk=job.pk).update(stored_name=stored)
+    job.stored_name = stored
+    default_storage.delete(old)
+
+
+def _plan(job: ImportJob, importer: Importer, *, progress: bool) -> tuple[Plan | None, Table | None, str]:
+    """The dry run: read the file and plan every row. (None, None, reason) when the file itself is refused."""
     try:
         table = _read(job, importer)
     except TableError as error:
-        return None, error.message
+        return None, None, error.message
     if progress:
         _set(job, phase=_("正在逐行检查"), total=len(table.rows), processed=0)
 
@@ -118,7 +138,7 @@ def _plan(job: ImportJob, importer: Importer, *, progress: bool) -> tuple[Plan |
     plan = importer.plan(table, progress=report)
     columns = [c for c in importer.file_columns() if isinstance(c, Column)]
     plan.warnings.extend(total_mismatches(table, columns))
-    return plan, ""
+    return plan, table, ""
 
 
 def import_job_check(job: ImportJob) -> ImportJob:
@@ -127,7 +147,7 @@ def import_job_check(job: ImportJob) -> ImportJob:
         return job
     importer = _importer(job)
     try:
-        plan, refusal = _plan(job, importer, progress=True)
+        plan, table, refusal = _plan(job, importer, progress=True)
     except Exception:
         logger.exception("import %s could not be checked", job.pk)
         _set(job, status=ImportStatus.REFUSED, phase="", message=_("文件无法读取，请检查文件后重新上传。"))
@@ -153,6 +173,8 @@ def import_job_check(job: ImportJob) -> ImportJob:
     )
     if refused:
         _remove_file(job)
+    else:
+        _keep_table(job, table)
     return job
 
 
@@ -182,7 +204,7 @@ def import_job_run(job: ImportJob) -> ImportJob:
     _set(job, phase=_("正在写入"))
     try:
         with transaction.atomic():
-            plan, refusal = _plan(job, importer, progress=False)
+            plan, _table, refusal = _plan(job, importer, progress=False)
             if plan is None or plan.errors:
                 raise WorkflowError(
                     refusal or _("数据在确认前已有变化，出现了 %(count)d 处错误。") % {"count": len(plan.errors)}

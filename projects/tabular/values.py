@@ -198,9 +198,8 @@ def parse_int(value) -> int | None:
 def _non_negative_number(value) -> Decimal | None:
     if _blank(value):
         return None
-    unreadable = gettext("“%(value)s”不是数字：请只填写数字，如 12 或 1.5。") % {"value": shown(value)}
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
-        raise CellError(unreadable)
+        raise CellError(_number_unreadable(value))
     if isinstance(value, str):
         text = _folded(value)
         if _CHINESE_NUMERALS.search(text):
@@ -208,16 +207,20 @@ def _non_negative_number(value) -> Decimal | None:
         negative = text.startswith(("-", "−"))
         match = _DECIMAL.fullmatch(text.lstrip("-−+").strip())
         if not match:
-            raise CellError(unreadable)
+            raise CellError(_number_unreadable(value))
         number = _decimal(match)
     else:
         number = _number_from_cell(value)
         if number is None:
-            raise CellError(unreadable)
+            raise CellError(_number_unreadable(value))
         negative = number < 0
     if negative and number != 0:
         raise CellError(gettext("“%(value)s”是负数：请填写 0 或正数。") % {"value": shown(value)})
     return abs(number)
+
+
+def _number_unreadable(value) -> str:
+    return gettext("“%(value)s”不是数字：请只填写数字，如 12 或 1.5。") % {"value": shown(value)}
 
 
 # -- dates --------------------------------------------------------------------------------------

@@ -43,6 +43,9 @@ def test_large_files_are_checked_and_written_by_the_database_worker(client, cast
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     job.refresh_from_db()
     assert job.status == "checked", job.result
+    # The workbook is not parsed twice: what the dry run read replaces the upload until the job ends.
+    assert job.stored_name.endswith(".table.json")
+    assert default_storage.listdir("imports")[1] == [job.stored_name.removeprefix("imports/")]
     client.post(reverse("admin:projects_importjob_confirm", args=[job.pk]), {"version": job.version})
     job.refresh_from_db()
     assert job.status == "importing" and not Project.objects.exists()

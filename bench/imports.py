@@ -6,8 +6,9 @@
 On a throwaway database (SQLite in a temporary folder, or DATABASE_URL) with the demo district:
 reading the XLSX, the dry run (``import_job_start``: store, read, check every row) and the confirmation
 (``import_job_confirm``: check every row again against the database, write through the services with
-history and audit rows), run in this process as the worker would run them, and a plain ``Project.objects.bulk_create`` of the same
-rows for comparison. Targets (issue 11): the whole import ≤ 20 s and ≤ 4 × the bulk_create.
+history and audit rows), run in this process as the worker would run them, and a plain
+``Project.objects.bulk_create`` of the same rows for comparison.
+Targets (issue 11): the whole import ≤ 20 s and ≤ 4 × the bulk_create.
 """
 
 import io
@@ -44,8 +45,16 @@ def workbook(rows: int) -> bytes:
     sheet.append(["项目名称", "年度", "实施单位", "服务类别", "申请金额（元）", "开始日期", "结束日期", "目标服务人数"])
     for n in range(rows):
         sheet.append(
-            [f"测试项目{n:05d}", 2014, units[n % len(units)], colours[n % len(colours)], 10000 + n % 50 * 100,
-             "2014-09-01", "2015年8月31日", 30 + n % 100]
+            [
+                f"测试项目{n:05d}",
+                2014,
+                units[n % len(units)],
+                colours[n % len(colours)],
+                10000 + n % 50 * 100,
+                "2014-09-01",
+                "2015年8月31日",
+                30 + n % 100,
+            ]
         )
     buffer = io.BytesIO()
     book.save(buffer)
@@ -91,9 +100,16 @@ def main(rows: int) -> None:
         with transaction.atomic():
             Project.objects.bulk_create(
                 [
-                    Project(code=f"B-{n}", sequence=100_000 + n, title=f"测试项目{n:05d}", round=round_,
-                            implementing_unit=unit, category=category, target_group="测试",
-                            requested_amount=Decimal(10000 + n % 50 * 100))
+                    Project(
+                        code=f"B-{n}",
+                        sequence=100_000 + n,
+                        title=f"测试项目{n:05d}",
+                        round=round_,
+                        implementing_unit=unit,
+                        category=category,
+                        target_group="测试",
+                        requested_amount=Decimal(10000 + n % 50 * 100),
+                    )
                     for n in range(rows)
                 ],
                 batch_size=500,
@@ -102,7 +118,8 @@ def main(rows: int) -> None:
 
     baseline = seconds(bulk)
     total = dry + real
-    print(f"database: {connection.vendor}; {rows:,} project rows in one XLSX ({len(data) / 1024:,.0f} KiB); {imported:,} written")
+    size = len(data) / 1024
+    print(f"database: {connection.vendor}; {rows:,} project rows in one XLSX ({size:,.0f} KiB); {imported:,} written")
     print(f"read the workbook (part of the dry run)  {read:8.2f} s")
     print(f"dry run: upload, read, check every row   {dry:8.2f} s")
     print(f"confirm: check again, write, audit       {real:8.2f} s")

@@ -23,6 +23,7 @@ from projects import permissions
 from projects.audit import AuditAction, log_action, log_actions, transition_action
 from projects.figures import round_money
 from projects.formatting import format_cny
+from projects.history import copy_into_history
 from projects.models import Agreement, AuditEntry, Project, Round
 from projects.notifications import notifications_enabled, notify_transition
 from projects.services.agreements import agreement_number, signing_party, term_problem
@@ -90,7 +91,8 @@ def project_create(*, project: Project, by: User | None = None) -> Project:
 
 def project_create_many(*, projects: list[Project], by: User) -> list[Project]:
     """``project_create`` for many projects at once (an import): the same checks, codes handed out in the
-    order given under each round's lock, then one insert, one batch of history rows and of audit rows.
+    order given under each round's lock, then one insert, the history rows copied by the database
+    (``copy_into_history``) and one batch of audit rows.
 
     Call it inside a transaction; the projects must already pass their model validation.
     """
@@ -109,7 +111,7 @@ def project_create_many(*, projects: list[Project], by: User) -> list[Project]:
         project.sequence = highest[project.round_id]
         project.code = project_code(year=rounds[project.round_id].year, sequence=project.sequence)
     created = Project.objects.bulk_create(projects, batch_size=500)
-    Project.history.bulk_history_create(created, default_user=by, batch_size=500)
+    copy_into_history(Project, [project.pk for project in created], user=by)
     log_actions(action=AuditAction.PROJECT_CREATE, actor=by, objs=created, source="import")
     return created
 

@@ -8,10 +8,12 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from projects.imports.cases import CaseImporter
+        from projects.imports.followups import FollowUpImporter
         from projects.imports.organizations import OrganizationImporter
         from projects.imports.projects import ProjectImporter
         from projects.imports.registry import register
 
         register(CaseImporter)
+        register(FollowUpImporter)
         register(OrganizationImporter)
         register(ProjectImporter)

@@ -33,6 +33,11 @@ def written_text(value) -> str:
     return text
 
 
+def is_dash(text: str) -> bool:
+    """A cell holding only a dash: how the pages and exports show an empty value (``—``)."""
+    return text in {"—", "-", "－", "–", "——"}
+
+
 def comparable(text: str | None) -> str:
     """Text as compared with what is on record: line breaks as ``\\n``, no surrounding spaces."""
     return _LINE_BREAKS.sub("\n", text or "").strip()

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from projects import permissions
 from projects.formatting import format_date
 from projects.imports.base import CHANGED, NEW, UNCHANGED, Importer, Plan, RowFailed
-from projects.imports.common import Keys, Matches, comparable, labels_of, row_refusals, written_text
+from projects.imports.common import Keys, Matches, comparable, is_dash, labels_of, row_refusals, written_text
 from projects.models import Enrollment, FollowUp, Project, SocialWorker
 from projects.models.casework import RiskLevel
 from projects.services.casework import follow_up_save
@@ -142,7 +142,7 @@ class FollowUpImporter(Importer):
                 values[key] = self.cell(row, table, planned, key, written_text)
         if "social_worker" in table.headers:
             name = parse_text(row.value("social_worker"))
-            found = self.workers.get(name, []) if name else [None]
+            found = self.workers.get(name, []) if name and not is_dash(name) else [None]
             if not found:
                 self.refuse(planned, table, "social_worker", _("本单位没有名为“%(name)s”的社工。") % {"name": name})
             elif len(found) > 1:

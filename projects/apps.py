@@ -13,9 +13,11 @@ class ProjectsConfig(AppConfig):
         from projects.imports.organizations import OrganizationImporter
         from projects.imports.projects import ProjectImporter
         from projects.imports.registry import register
+        from projects.imports.scores import ScorecardImporter
 
         register(ActivityImporter)
         register(CaseImporter)
         register(FollowUpImporter)
         register(OrganizationImporter)
         register(ProjectImporter)
+        register(ScorecardImporter)

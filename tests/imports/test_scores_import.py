@@ -165,6 +165,8 @@ def test_only_civil_affairs_records_scorecards(client, cast, world):
     assert "社会影响" in page  # the criteria of the rubrics in use are columns
     response = client.get(reverse("admin:projects_importjob_template", args=["scores"]))
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    # Scorecards have no list of their own: the evaluation list offers their import.
+    assert "导入评分表" in client.get(reverse("admin:projects_evaluation_changelist")).content.decode()
 
 
 def test_scorecard_record_checks_power_assignment_and_state(cast, world):

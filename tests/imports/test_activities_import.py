@@ -171,6 +171,7 @@ def test_only_units_import_activities_into_their_own_projects(client, cast, worl
     client.force_login(cast["unit"])
     response = client.get(reverse("admin:projects_importjob_template", args=["activities"]))
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    assert "导入服务活动" in client.get(reverse("admin:projects_activity_changelist")).content.decode()
 
 
 def test_planning_queries_stay_flat(cast, world):

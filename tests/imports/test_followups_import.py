@@ -136,6 +136,7 @@ def test_only_units_import_follow_ups(client, cast, world):
     client.force_login(cast["unit"])
     response = client.get(reverse("admin:projects_importjob_template", args=["followups"]))
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    assert "导入跟踪记录" in client.get(reverse("admin:projects_followup_changelist")).content.decode()
 
 
 def test_planning_queries_stay_flat(cast, world):

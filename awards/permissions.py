@@ -5,7 +5,7 @@ the role table's permissions only (``projects.roles``); scope is the whole progr
 """
 
 from awards.models import Nomination
-from projects.permissions import is_active_staff
+from projects.permissions import is_active_staff, sees_whole_portfolio
 
 
 def can_nominate(user) -> bool:
@@ -21,3 +21,8 @@ def can_decide_nominations(user) -> bool:
 def can_decide(user, nomination: Nomination) -> bool:
     """The confirm and decline buttons of one nomination: while it is pending."""
     return nomination.status == Nomination.Status.PENDING and can_decide_nominations(user)
+
+
+def can_import_award_records(user) -> bool:
+    """Bring in past rounds' award lists (导入表彰记录): programme staff holding ``import_awardrecord``."""
+    return is_active_staff(user) and user.has_perm("awards.import_awardrecord") and sees_whole_portfolio(user)

@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from awards import permissions
 from awards.constants import EXCELLENT_PROJECT
 from awards.models import AwardRecord, AwardType, Nomination
 from projects.audit import AuditAction, log_action
+from projects.models import Round
 from projects.services import WorkflowError, round_ranking
 
 if TYPE_CHECKING:
@@ -161,3 +163,70 @@ def nomination_decline(*, nomination: Nomination, by: User, note: str) -> Nomina
         )
     nomination.refresh_from_db()
     return nomination
+
+
+def award_record_import(*, record: AwardRecord, by: User) -> AwardRecord:
+    """导入表彰记录: save an award record of a closed round (the programme's history), new or corrected.
+
+    The rules of a confirmation hold: within the award's quota per round, nobody the same award twice
+    in a round, a project only of that round. Only a round that has ended (已结束) takes records this
+    way: a current round's awards come only from the committee's confirmed nominations, and a record
+    that came from one is never changed by an import.
+    """
+    if not permissions.can_import_award_records(by):
+        raise WorkflowError(_("您不能导入表彰记录。"))
+    round_ = record.round
+    if round_.status != Round.Status.CLOSED:
+        raise WorkflowError(award_round_refusal(round_), field="round")
+    if record.project_id and record.project.round_id != record.round_id:
+        raise WorkflowError(
+            _("项目 %(code)s 不是 %(year)s 年度的项目。") % {"code": record.project.code, "year": round_.year},
+            field="project",
+        )
+    created = record.pk is None
+    if not created and Nomination.objects.filter(award_record=record).exists():
+        raise WorkflowError(_("该表彰记录由社工委确认提名产生，不能通过导入修改。"))
+    with transaction.atomic():
+        # Serialised per award, as confirmations are, so the quota holds against both.
+        award_type = AwardType.objects.select_for_update().get(pk=record.award_type_id)
+        if created and award_type.quota is not None:
+            given = AwardRecord.objects.filter(round=round_, award_type=award_type).count()
+            if given >= award_type.quota:
+                raise WorkflowError(award_quota_refusal(award_type, round_, given), field="award_type")
+        record.citation, record.presenter = (record.citation or "").strip(), (record.presenter or "").strip()
+        try:
+            record.full_clean()
+        except ValidationError as error:
+            raise WorkflowError("；".join(error.messages)) from None
+        try:
+            with transaction.atomic():
+                record.save()
+        except IntegrityError:
+            raise WorkflowError(_("该对象本批次已获得此奖项，或该名次已被占用。")) from None
+        log_action(
+            action=AuditAction.AWARD_RECORD_IMPORT,
+            actor=by,
+            obj=record,
+            project=record.project,
+            award=str(award_type),
+            year=round_.year,
+            rank=record.rank,
+            created=created,
+        )
+    return record
+
+
+def award_round_refusal(round_) -> str:
+    return _(
+        "%(year)s 年度批次尚未结束（%(status)s）：本批次的表彰只能由社工委确认提名产生，不能导入；"
+        "只能导入已结束批次的表彰记录。"
+    ) % {"year": round_.year, "status": round_.get_status_display()}
+
+
+def award_quota_refusal(award_type: AwardType, round_, given: int) -> str:
+    return _("“%(award)s”每批次名额为 %(quota)d 个，%(year)s 年度已有 %(given)d 个。") % {
+        "award": award_type.name,
+        "quota": award_type.quota,
+        "year": round_.year,
+        "given": given,
+    }

@@ -7,11 +7,17 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("项目管理")
 
     def ready(self):
+        from projects.imports.activities import ActivityImporter
         from projects.imports.cases import CaseImporter
+        from projects.imports.followups import FollowUpImporter
         from projects.imports.organizations import OrganizationImporter
         from projects.imports.projects import ProjectImporter
         from projects.imports.registry import register
+        from projects.imports.scores import ScorecardImporter
 
+        register(ActivityImporter)
         register(CaseImporter)
+        register(FollowUpImporter)
         register(OrganizationImporter)
         register(ProjectImporter)
+        register(ScorecardImporter)

@@ -37,6 +37,7 @@ class AuditAction(models.TextChoices):
     EVALUATION_CREATE = "evaluation.create", _("组织评估")
     EVALUATION_ASSIGN = "evaluation.assign", _("指派评估专家")
     SCORECARD_SUBMIT = "scorecard.submit", _("提交评分表")
+    SCORECARD_RECORD = "scorecard.record", _("代录评分表")
     EVALUATION_FINALISE = "evaluation.finalise", _("评估定级")
     RECTIFICATION_CLEAR = "rectification.clear", _("解除整改")
     RUBRIC_REVISE = "rubric.revise", _("评分模板生成新版本")
@@ -58,6 +59,7 @@ class AuditAction(models.TextChoices):
     NOMINATION_CREATE = "nomination.create", _("提名")
     NOMINATION_CONFIRM = "nomination.confirm", _("确认表彰")
     NOMINATION_DECLINE = "nomination.decline", _("未采纳提名")
+    AWARD_RECORD_IMPORT = "award.import", _("导入表彰记录")
     IMPORT_RUN = "import.run", _("导入表格")
 
 

@@ -376,6 +376,20 @@ def can_score(user, evaluation: Evaluation) -> bool:
     return evaluation.status == EvaluationModel.Status.OPEN and is_assigned_evaluator(user, evaluation)
 
 
+def can_record_scorecards(user, evaluation: Evaluation) -> bool:
+    """Enter an assigned expert's paper scorecard on their behalf (代录评分表): programme staff holding
+    ``import_scorecard`` (civil affairs), the evaluation in scope and still open."""
+    from projects.models import Evaluation as EvaluationModel
+
+    return (
+        is_active_staff(user)
+        and user.has_perm("projects.import_scorecard")
+        and evaluation.status == EvaluationModel.Status.OPEN
+        and sees_whole_portfolio(user)
+        and can_view_project(user, evaluation.project)
+    )
+
+
 def can_see_evaluators(user) -> bool:
     """Units do not learn who evaluates them; programme staff and evaluators do."""
     return not is_implementing_unit(user)

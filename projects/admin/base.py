@@ -380,10 +380,14 @@ class UserAwareForm(forms.ModelForm):
 class ImportLinks:
     """The 导入 and 下载导入模板 buttons of a list whose model has importers (templates/admin/change_list.html)."""
 
+    # Models without a list of their own whose importers this list offers (scorecards: the evaluations').
+    imports_also: tuple = ()
+
     def changelist_view(self, request, extra_context=None):
         from projects.admin.imports import import_links
 
-        extra_context = {**(extra_context or {}), "import_links": import_links(request.user, self.model)}
+        links = [link for model in (self.model, *self.imports_also) for link in import_links(request.user, model)]
+        extra_context = {**(extra_context or {}), "import_links": links}
         return super().changelist_view(request, extra_context)
 
 

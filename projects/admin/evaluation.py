@@ -201,6 +201,7 @@ class EvaluationAdmin(QicaiModelAdmin):
     readonly_fields = ["status", "score", "grade", "scorecards_counted", "finalised_at", "finalised_by"]
     fields = ["project", "kind", "template", "due_date", *readonly_fields]
     inlines = [ScorecardInline]
+    imports_also = (Scorecard,)  # civil affairs enters the experts' paper scorecards from the evaluation list
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("evaluators")

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.audit import AuditAction, log_action
-from projects.imports.base import Importer, Plan
+from projects.imports.base import Finding, Importer, Plan
 from projects.imports.registry import importer_for
 from projects.models import ImportJob
 from projects.services.errors import StaleTransition, WorkflowError
@@ -137,7 +137,7 @@ def _plan(job: ImportJob, importer: Importer, *, progress: bool) -> tuple[Plan |
 
     plan = importer.plan(table, progress=report)
     columns = [c for c in importer.file_columns() if isinstance(c, Column)]
-    plan.warnings.extend(total_mismatches(table, columns))
+    plan.warnings.extend(Finding(p.row, p.header, p.message) for p in total_mismatches(table, columns))
     return plan, table, ""
 
 

@@ -179,6 +179,64 @@ def scorecard_save(
         raise WorkflowError(_("您没有被指派评估该项目。"))
     if evaluation.status != Evaluation.Status.OPEN:
         raise WorkflowError(_("评估已定级，评分表不能再修改。"))
+    with transaction.atomic():
+        scorecard = _scorecard_write(
+            evaluation=evaluation,
+            evaluator=by,
+            scores=scores,
+            overall_comment=overall_comment,
+            submit=submit,
+            submitted_refusal=_("您的评分表已提交，不能再修改。"),
+        )
+        if submit:
+            log_action(
+                action=AuditAction.SCORECARD_SUBMIT,
+                actor=by,
+                obj=evaluation,
+                project=evaluation.project,
+                total=scorecard.total,
+            )
+    return scorecard
+
+
+def scorecard_record(
+    *, evaluation: Evaluation, evaluator: User, by: User, scores: dict, overall_comment: str = "", submit: bool = True
+) -> Scorecard:
+    """代录评分表: civil affairs enters an assigned expert's paper scorecard on the expert's behalf.
+
+    The same rules as the expert's own ``scorecard_save`` (scores between 0 and each criterion's
+    maximum, every criterion scored to submit, a submitted scorecard is final); the scorecard is the
+    expert's, and the audit row says who entered it. ``scores`` maps criterion id → (score, comment).
+    """
+    if not permissions.can_record_scorecards(by, evaluation):
+        raise WorkflowError(_("您不能代录该评估的评分表：须为进行中的评估，并有导入评分表的权限。"))
+    if not permissions.is_assigned_evaluator(evaluator, evaluation):
+        raise WorkflowError(_("“%(name)s”不是该评估指派的评估专家。") % {"name": person_name(evaluator)})
+    with transaction.atomic():
+        scorecard = _scorecard_write(
+            evaluation=evaluation,
+            evaluator=evaluator,
+            scores=scores,
+            overall_comment=overall_comment,
+            submit=submit,
+            submitted_refusal=_("“%(name)s”的评分表已提交，不能再修改。") % {"name": person_name(evaluator)},
+        )
+        log_action(
+            action=AuditAction.SCORECARD_RECORD,
+            actor=by,
+            obj=evaluation,
+            project=evaluation.project,
+            evaluator=person_name(evaluator),
+            submitted=scorecard.status == Scorecard.Status.SUBMITTED,
+            total=scorecard.total,
+        )
+    return scorecard
+
+
+def _scorecard_write(
+    *, evaluation: Evaluation, evaluator: User, scores: dict, overall_comment: str, submit: bool, submitted_refusal: str
+) -> Scorecard:
+    """Check ``scores`` against the rubric and write ``evaluator``'s scorecard (inside the caller's transaction)."""
     criteria = {c.pk: c for c in evaluation.template.criteria.all()}
     problems = []
     cleaned = {}
@@ -198,28 +256,20 @@ def scorecard_save(
         problems.append(_("提交前请为每一项指标评分。"))
     if problems:
         raise WorkflowError(" ".join(problems))
-    with transaction.atomic():
-        scorecard, _created = Scorecard.objects.select_for_update().get_or_create(evaluation=evaluation, evaluator=by)
-        if scorecard.status == Scorecard.Status.SUBMITTED:
-            raise WorkflowError(_("您的评分表已提交，不能再修改。"))
-        for criterion_id, (score, comment) in cleaned.items():
-            ScoreItem.objects.update_or_create(
-                scorecard=scorecard, criterion_id=criterion_id, defaults={"score": score, "comment": comment}
-            )
-        scorecard.overall_comment = (overall_comment or "").strip()
-        if submit:
-            scorecard.total = scorecard_total(scorecard.items.all(), criteria.values())
-            scorecard.status = Scorecard.Status.SUBMITTED
-            scorecard.submitted_at = timezone.now()
-        scorecard.save()
-        if submit:
-            log_action(
-                action=AuditAction.SCORECARD_SUBMIT,
-                actor=by,
-                obj=evaluation,
-                project=evaluation.project,
-                total=scorecard.total,
-            )
+    scorecards = Scorecard.objects.select_for_update()
+    scorecard, _created = scorecards.get_or_create(evaluation=evaluation, evaluator=evaluator)
+    if scorecard.status == Scorecard.Status.SUBMITTED:
+        raise WorkflowError(submitted_refusal)
+    for criterion_id, (score, comment) in cleaned.items():
+        ScoreItem.objects.update_or_create(
+            scorecard=scorecard, criterion_id=criterion_id, defaults={"score": score, "comment": comment}
+        )
+    scorecard.overall_comment = (overall_comment or "").strip()
+    if submit:
+        scorecard.total = scorecard_total(scorecard.items.all(), criteria.values())
+        scorecard.status = Scorecard.Status.SUBMITTED
+        scorecard.submitted_at = timezone.now()
+    scorecard.save()
     return scorecard
 
 

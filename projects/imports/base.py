@@ -187,11 +187,15 @@ class Importer:
         """The model's own field checks and ``clean()`` (no unique or foreign-key queries: those are resolved
         from the preloaded maps), each message placed on the column it is about."""
         field_to_key = {attribute: key for key, attribute in self.attributes.items()}
-        try:
-            record.clean_fields(exclude=list(exclude))
-            record.clean()
-        except ValidationError as error:
-            for name, messages in error.message_dict.items():
+        found: dict = {}
+        # Both, as full_clean() does: a row with a bad field and a bad combination hears of both at once.
+        for check in (lambda: record.clean_fields(exclude=list(exclude)), record.clean):
+            try:
+                check()
+            except ValidationError as error:
+                found = error.update_error_dict(found)
+        if found:
+            for name, messages in ValidationError(found).message_dict.items():
                 key = field_to_key.get(name, name)
                 header = self.header(table, key) if name != NON_FIELD_ERRORS else None
                 for message in messages:

@@ -147,16 +147,26 @@ def import_job_check(job: ImportJob) -> ImportJob:
         return job
     importer = _importer(job)
     try:
-        plan, table, refusal = _plan(job, importer, progress=True)
-    except Exception:
+        _check(job, importer)
+    except Exception:  # never a job left 正在检查 with its file: the user is told, the file removed
         logger.exception("import %s could not be checked", job.pk)
-        _set(job, status=ImportStatus.REFUSED, phase="", message=_("文件无法读取，请检查文件后重新上传。"))
+        _set(
+            job,
+            status=ImportStatus.REFUSED,
+            phase="",
+            message=_("文件无法读取，请检查文件后重新上传。"),
+            finished_at=timezone.now(),
+        )
         _remove_file(job)
-        return job
+    return job
+
+
+def _check(job: ImportJob, importer: Importer) -> None:
+    plan, table, refusal = _plan(job, importer, progress=True)
     if plan is None:
         _set(job, status=ImportStatus.REFUSED, phase="", message=refusal, finished_at=timezone.now())
         _remove_file(job)
-        return job
+        return
     result = plan.as_result()
     refused = bool(plan.errors)
     _set(
@@ -175,7 +185,6 @@ def import_job_check(job: ImportJob) -> ImportJob:
         _remove_file(job)
     else:
         _keep_table(job, table)
-    return job
 
 
 def import_job_confirm(*, job: ImportJob, by: User, expected_version: int) -> ImportJob:

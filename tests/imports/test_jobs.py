@@ -118,3 +118,18 @@ def test_the_list_offers_import_to_those_who_may(client, cast, world):
     client.force_login(cast["committee"])
     page = client.get(reverse("admin:projects_project_changelist")).content.decode()
     assert reverse("admin:projects_importjob_upload", args=["projects"]) not in page
+
+
+def test_an_unexpected_failure_while_checking_refuses_the_job_and_removes_the_file(client, cast, world, monkeypatch):
+    def broken(self, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("projects.imports.base.Plan.as_result", broken)
+    client.force_login(cast["civil"])
+    response = client.post(
+        reverse("admin:projects_importjob_upload", args=["projects"]), {"file": xlsx([HEADER, ROW])}, follow=True
+    )
+    assert response.status_code == 200
+    job = ImportJob.objects.get()
+    assert job.status == "refused" and job.finished_at and "无法读取" in job.message
+    assert not job.stored_name and not default_storage.listdir("imports")[1]

@@ -13,7 +13,7 @@ MODELS = sorted(admin.site._registry, key=lambda m: m._meta.label)
 # Written by the system, never added by hand: django-axes' lock records, the workflow log, instalment plans.
 # Beneficiaries are registered by enrolling them (个案建档), follow-ups on the enrolment page;
 # the access log is written by reveals.
-SYSTEM_WRITTEN = {"auditentry", "instalment", "beneficiary", "followup", "awardrecord"}
+SYSTEM_WRITTEN = {"auditentry", "instalment", "beneficiary", "followup", "awardrecord", "importjob", "dbtaskresult"}
 ADDABLE = [m for m in MODELS if m._meta.app_label != "axes" and m._meta.model_name not in SYSTEM_WRITTEN]
 
 

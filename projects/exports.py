@@ -10,6 +10,7 @@ columns of the records the importers read back (``projects.imports``): exporting
 the file unchanged is a round trip.
 """
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -40,6 +41,9 @@ class Field:
     kind: Kind = "text"
     source: str | Callable | None = None
     width: int | None = None
+
+
+DISPLAY = re.compile(r"get_(?P<field>\w+)_display")
 
 
 def read_path(record, path: str):
@@ -95,19 +99,37 @@ class ExportResource:
     def before_export(self, queryset, fields: Sequence[Field]) -> None:
         """Runs once, before any row is read (an unmasked export writes its audit row here)."""
 
-    def reader(self, field: Field) -> Callable:
+    def reader(self, field: Field, model) -> Callable:
+        """How ``field`` is read from a record of ``model``."""
         method = getattr(self, f"value_{field.name}", None)
         if method is not None:
             return method
         if callable(field.source):
             return field.source
         path = field.source or field.name
-        return lambda record: read_path(record, path)
+        *links, last = path.split("__")
+        display = DISPLAY.fullmatch(last)
+        if display is None:
+            return lambda record: read_path(record, path)
+        # get_<field>_display rebuilds its choices' dict on every call: read the labels once per export.
+        target = model
+        for link in links:
+            target = target._meta.get_field(link).related_model
+        labels = {value: str(label) for value, label in target._meta.get_field(display["field"]).flatchoices}
+        stored = "__".join([*links, display["field"]])
+
+        def label(record):
+            value = read_path(record, stored)
+            return labels.get(value, value)
+
+        return label
 
     def rows(self, queryset, fields: Sequence[Field]) -> Iterator[list]:
-        readers = [self.reader(field) for field in fields]
-        for record in self.prepare(queryset).iterator(chunk_size=self.chunk_size):
-            yield [read(record) for read in readers]
+        """The rows, read from the database as they are consumed (in chunks: memory stays flat). The readers,
+        choice labels included, are made now, in the request's language."""
+        readers = [self.reader(field, queryset.model) for field in fields]
+        records = self.prepare(queryset).iterator(chunk_size=self.chunk_size)
+        return ([read(record) for read in readers] for record in records)
 
 
 def export_response(*, resource: ExportResource, queryset, fields: Sequence[Field], file_format: str, name: str):
@@ -181,9 +203,9 @@ class RoundResource(ExportResource):
     def prepare(self, queryset):
         return queryset if "approved_total" in queryset.query.annotations else queryset.with_money()
 
-    def reader(self, field: Field) -> Callable:
+    def reader(self, field: Field, model) -> Callable:
         if field.name in {"year", "title", "status"}:
-            return super().reader(field)
+            return super().reader(field, model)
         figure = field.name
         return lambda round_: getattr(Money.of(round_, budget=round_.budget), figure)
 
@@ -278,10 +300,10 @@ class PersonalDataResource(ExportResource):
     def kind_of(self, field: Field) -> Kind:
         return "text" if field.name in self.personal_fields and not self.unmasked else field.kind
 
-    def reader(self, field: Field) -> Callable:
+    def reader(self, field: Field, model) -> Callable:
         private = self.personal_fields.get(field.name)
         if private is None:
-            return super().reader(field)
+            return super().reader(field, model)
         if self.unmasked:
             if private == "id_number":
                 return lambda record: record.beneficiary.id_number

@@ -165,6 +165,7 @@ def test_csv_is_streamed_as_the_rows_are_read():
     assert len(read) == 1200 and body.endswith(b"QC-1200,,1200.00,1200,,,,\r\n")
 
 
+@pytest.mark.django_db  # closing a response sends request_finished, which looks at the connection
 def test_xlsx_is_sent_from_a_temporary_file():
     response = xlsx_response(filename="2013年度七彩工程项目清单.xlsx", sheet="项目", columns=COLUMNS, rows=iter(ROWS))
     assert response.streaming
@@ -173,6 +174,7 @@ def test_xlsx_is_sent_from_a_temporary_file():
     assert body[:2] == b"PK" and int(response["Content-Length"]) == len(body)
     assert load_workbook(io.BytesIO(body)).active["A2"].value == "QC-2013-001"
     response.close()
+    assert response.file_to_stream.closed  # an anonymous temporary file: gone once closed
 
 
 def test_an_empty_export_still_has_its_header():

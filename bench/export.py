@@ -54,7 +54,7 @@ def grow_cases(total: int) -> None:
         people = []
         for i in indexes:
             birth = born + datetime.timedelta(days=i // 1000)
-            first17 = f"320105{birth:%Y%m%d}{i % 1000:03d}"
+            first17 = f"110101{birth:%Y%m%d}{i % 1000:03d}"  # an area code the demo district does not use
             people.append(Beneficiary(code=f"BX{i:08d}", id_number=first17 + id_number_check_character(first17)))
         people = Beneficiary.objects.bulk_create(people)
         Enrollment.objects.bulk_create(

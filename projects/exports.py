@@ -188,25 +188,25 @@ class RoundResource(ExportResource):
         Field("year", gettext_noop("年度"), "integer", width=8),
         Field("title", gettext_noop("名称"), width=24),
         Field("status", gettext_noop("状态"), source="get_status_display"),
-        Field("budget", gettext_noop("区级财政预算（元）"), "amount"),
-        Field("approved", gettext_noop("已审定（元）"), "amount"),
-        Field("terminated_paid", gettext_noop("已终止项目已拨付（元）"), "amount"),
-        Field("government", gettext_noop("政府资金（元）"), "amount"),
-        Field("remaining", gettext_noop("剩余预算（元）"), "amount"),
-        Field("contracted", gettext_noop("已签约（元）"), "amount"),
-        Field("disbursed", gettext_noop("已拨付（元）"), "amount"),
-        Field("outstanding", gettext_noop("待拨付（元）"), "amount"),
-        Field("social", gettext_noop("配套社会资金（元）"), "amount"),
-        Field("leverage", gettext_noop("撬动比（社会资金÷政府资金）"), "percent"),
+        Field("money_budget", gettext_noop("区级财政预算（元）"), "amount"),
+        Field("money_approved", gettext_noop("已审定（元）"), "amount"),
+        Field("money_terminated_paid", gettext_noop("已终止项目已拨付（元）"), "amount"),
+        Field("money_government", gettext_noop("政府资金（元）"), "amount"),
+        Field("money_remaining", gettext_noop("剩余预算（元）"), "amount"),
+        Field("money_contracted", gettext_noop("已签约（元）"), "amount"),
+        Field("money_disbursed", gettext_noop("已拨付（元）"), "amount"),
+        Field("money_outstanding", gettext_noop("待拨付（元）"), "amount"),
+        Field("money_social", gettext_noop("配套社会资金（元）"), "amount"),
+        Field("money_leverage", gettext_noop("撬动比（社会资金÷政府资金）"), "percent"),
     )
 
     def prepare(self, queryset):
         return queryset if "approved_total" in queryset.query.annotations else queryset.with_money()
 
     def reader(self, field: Field, model) -> Callable:
-        if field.name in {"year", "title", "status"}:
+        if not field.name.startswith("money_"):
             return super().reader(field, model)
-        figure = field.name
+        figure = field.name.removeprefix("money_")  # a Money property: approved, remaining, leverage …
         return lambda round_: getattr(Money.of(round_, budget=round_.budget), figure)
 
 

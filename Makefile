@@ -32,3 +32,4 @@ messages: bootstrap
 
 bench: bootstrap
 	$(PY) bench/run.py
+	$(PY) bench/export.py

@@ -1,17 +1,18 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from awards import permissions
+from awards.exports import AwardRecordResource, NominationResource, award_list_response
 from awards.models import AwardRecord, AwardType, Nomination
 from awards.services import nomination_confirm, nomination_create, nomination_decline, nominations_propose
 from projects.admin import ProjectAdmin, QicaiModelAdmin, ReadOnlyInline
-from projects.admin.base import model_view, object_view
+from projects.admin.base import ListExportMixin, model_view, object_view
 from projects.forms import DATE_WIDGET
 from projects.models import Project, Round
 from projects.services import WorkflowError
@@ -30,7 +31,8 @@ class AwardTypeAdmin(QicaiModelAdmin):
 
 
 @admin.register(AwardRecord)
-class AwardRecordAdmin(QicaiModelAdmin):
+class AwardRecordAdmin(ListExportMixin, QicaiModelAdmin):
+    export_resource = AwardRecordResource
     list_display = ["round", "award_type", "rank", "recipient", "awarded_on", "presenter"]
     list_filter = ["round", "award_type"]
     search_fields = ["project__code", "project__title", "organization__name", "person_name", "citation"]
@@ -44,6 +46,26 @@ class AwardRecordAdmin(QicaiModelAdmin):
 
     def has_add_permission(self, request):
         return False  # an award record comes only from a confirmed nomination, within the award's quota
+
+    def get_urls(self):
+        return [
+            path(
+                "round/<path:round_id>/export/",
+                self.admin_site.admin_view(self.award_list_view),
+                name="awards_awardrecord_award_list",
+            ),
+            *super().get_urls(),
+        ]
+
+    @model_view("GET")
+    def award_list_view(self, request, round_id):
+        """A round's award list (表彰名单) as an XLSX download; the round's page links to it."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        round_ = Round.objects.filter(pk=int(round_id)).first() if round_id.isdigit() and len(round_id) <= 9 else None
+        if round_ is None:
+            raise Http404(gettext("没有找到该记录，或您无权查看。"))
+        return award_list_response(round_)
 
     @admin.display(description=_("获奖对象"))
     def recipient(self, record):
@@ -90,7 +112,8 @@ class ProposeForm(forms.Form):
 
 
 @admin.register(Nomination)
-class NominationAdmin(QicaiModelAdmin):
+class NominationAdmin(ListExportMixin, QicaiModelAdmin):
+    export_resource = NominationResource
     form = NominationForm
     change_list_template = "admin/awards/nomination/change_list.html"
     change_form_template = "admin/awards/nomination/change_form.html"

@@ -65,23 +65,26 @@ def image_bytes(file_format: str, size: tuple[int, int] = (40, 20)) -> bytes:
 # -- exports ------------------------------------------------------------------------------------
 
 
-def export(client, model: str, *, file_format: str = "csv") -> HttpResponse:
-    """Fill in an admin export form as a user does: every field ticked, ``file_format`` chosen.
+def export(client, model: str, *, file_format: str = "csv", query: str = "") -> HttpResponse:
+    """Fill in an admin export form as a user does: every column ticked, ``file_format`` chosen.
 
-    ``model`` is ``"app_label.model_name"``. The form must open and offer the format, and the export
-    must succeed; a CSV body is ``response.content.decode("utf-8-sig")`` (it starts with a BOM).
+    ``model`` is ``"app_label.model_name"``; ``query`` the list's filters (``round__id__exact=2``). The
+    form must open and offer the format, and the export must succeed. The streamed download is read to
+    the end and returned as a plain response: a CSV body is ``response.content.decode("utf-8-sig")``
+    (it starts with a BOM).
     """
     app_label, model_name = model.split(".")
-    url = reverse(f"admin:{app_label}_{model_name}_export")
+    url = reverse(f"admin:{app_label}_{model_name}_export") + (f"?{query}" if query else "")
     form = client.get(url)
     assert form.status_code == 200, f"{url}: {form.status_code}"
     page = form.content.decode()
-    offered = re.search(rf'<option value="(\d+)"[^>]*>{re.escape(file_format)}</option>', page)
-    assert offered, f"{url} offers no {file_format} export"
-    fields = dict.fromkeys(re.findall(r'name="(\w+resource_\w+)"', page), "on")
-    response = client.post(url, {"format": offered.group(1), "resource": "0", **fields})
+    assert re.search(rf'name="format" value="{re.escape(file_format)}"', page), f"{url} offers no {file_format} export"
+    columns = re.findall(r'name="columns" value="(\w+)"', page)
+    response = client.post(url, {"format": file_format, "columns": columns})
     assert response.status_code == 200, f"{url}: {response.status_code}"
-    return response
+    if not response.streaming:
+        return response
+    return HttpResponse(b"".join(response.streaming_content), headers=dict(response.headers))
 
 
 # -- growing the tables, for query counts that must stay flat ------------------------------------

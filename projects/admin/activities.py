@@ -10,8 +10,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects import permissions
-from projects.admin.base import QicaiModelAdmin, ReadOnlyInline, UserAwareForm, object_view
+from projects.admin.base import ListExportMixin, QicaiModelAdmin, ReadOnlyInline, UserAwareForm, object_view
 from projects.admin.cases import CaseworkInline
+from projects.exports import ActivityResource
 from projects.forms import DATE_WIDGET
 from projects.models import (
     Activity,
@@ -104,7 +105,8 @@ class PhotoForm(forms.Form):
 
 
 @admin.register(Activity)
-class ActivityAdmin(QicaiModelAdmin):
+class ActivityAdmin(ListExportMixin, QicaiModelAdmin):
+    export_resource = ActivityResource
     form = ActivityForm
     change_form_template = "admin/projects/activity/change_form.html"
     list_display = ["date", "title", "project", "type", "venue", "participants", "volunteer_hours"]

@@ -8,10 +8,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin
 
 from projects import permissions
-from projects.admin.base import HistoryAdmin, object_view
+from projects.admin.base import HistoryAdmin, ListExportMixin, object_view
 from projects.exports import AgreementResource
 from projects.formatting import format_cny, format_datetime, status_badge
 from projects.forms import DATE_WIDGET
@@ -46,9 +45,9 @@ class TerminateForm(forms.Form):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(ExportMixin, HistoryAdmin):
+class AgreementAdmin(ListExportMixin, HistoryAdmin):
     form = AgreementAdminForm
-    resource_classes = [AgreementResource]
+    export_resource = AgreementResource
     change_form_template = "admin/projects/agreement/change_form.html"
     list_display = [
         "number",

@@ -8,8 +8,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects import permissions
-from projects.admin.base import QicaiModelAdmin, ReadOnlyInline
+from projects.admin.base import ListExportMixin, QicaiModelAdmin, ReadOnlyInline
 from projects.audit import PERSONAL_DATA, PROJECT_VISIBLE, AuditAction
+from projects.exports import AuditEntryResource
 from projects.formatting import format_yuan, person_name
 from projects.models import AuditEntry
 from projects.privacy import field_label
@@ -83,9 +84,10 @@ class TimelineInline(ReadOnlyInline):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(QicaiModelAdmin):
+class AuditEntryAdmin(ListExportMixin, QicaiModelAdmin):
     """Every state change and sensitive action across the portfolio, for civil affairs and the committee."""
 
+    export_resource = AuditEntryResource
     list_display = ["at", "action_label", "actor_display", "record", "project", "summary"]
     list_filter = [ActionFilter, ("project__round", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["object_repr", "project__code"]

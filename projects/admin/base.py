@@ -1,10 +1,11 @@
 import datetime
 import functools
+import re
 import secrets
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.options import InlineModelAdmin
+from django.contrib.admin.options import IncorrectLookupParameters, InlineModelAdmin
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
@@ -16,12 +17,15 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from projects import permissions
+from projects.exports import export_response
 from projects.fields import MoneyField, PercentField
-from projects.formatting import format_cny, format_share, person_name
+from projects.formatting import format_cny, format_date, format_share, person_name
 from qicai.admin_changelist import SafeChangeListAdmin
 
 User = get_user_model()
@@ -542,3 +546,96 @@ class ReadOnlyInline(QicaiInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# -- exports of the lists -------------------------------------------------------------------------
+
+EXPORT_FORMATS = [("xlsx", _("Excel 工作簿（.xlsx）")), ("csv", _("CSV 文本文件（.csv，UTF-8，Excel 可直接打开）"))]
+# A list filtered by one round (?round__id__exact=2, ?project__round__id__exact=2 …) names its file after it.
+ROUND_FILTER = re.compile(r"(?:\w+__)?round(?:__id)?(?:__exact)?")
+
+
+class ExportForm(forms.Form):
+    """The export page: a file format and the columns, named as in the file."""
+
+    format = forms.ChoiceField(label=_("文件格式"), choices=EXPORT_FORMATS, initial="xlsx", widget=forms.RadioSelect)
+    columns = forms.MultipleChoiceField(
+        label=_("导出的列"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("请至少选择一列。")},
+    )
+
+    def __init__(self, *args, columns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["columns"].choices = [(column.name, gettext(column.header)) for column in columns]
+        self.fields["columns"].initial = [column.name for column in columns]
+
+
+class ListExportMixin(ExportMixin):
+    """Exports a list exactly as its filters and search show it, in the user's scope, as XLSX or CSV.
+
+    django-import-export provides the URL (``admin:<app>_<model>_export``), the 导出 button on the list
+    (which carries the list's filters) and the permission (``<app>.export_<model>`` by
+    ``IMPORT_EXPORT_EXPORT_PERMISSION_CODE``); without it there is no button and the URL answers 403. The
+    queryset is the list's own: ``get_export_queryset`` builds the changelist from the request's filters
+    and search over ``get_queryset``, which applies the scope. The page (a Chinese column chooser) and
+    the file (``projects.tabular.writing`` through ``export_resource``) are ours.
+    """
+
+    export_resource = None  # a projects.exports.ExportResource subclass
+    export_template_name = "admin/qicai_export.html"
+
+    def get_export_resource_classes(self, request):
+        return [self.export_resource]
+
+    def has_export_permission(self, request):
+        return self.has_view_or_change_permission(request) and super().has_export_permission(request)
+
+    def export_action(self, request):
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        opts = self.opts
+        changelist_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        try:
+            queryset = self.get_export_queryset(request)
+        except IncorrectLookupParameters:
+            return HttpResponseRedirect(f"{changelist_url}?e=1")  # as the list itself answers
+        resource = self.export_resource(user=request.user)
+        available = resource.get_fields()
+        form = ExportForm(request.POST or None, columns=available)
+        if form.is_valid():
+            chosen = set(form.cleaned_data["columns"])
+            return export_response(
+                resource=resource,
+                queryset=queryset,
+                fields=[field for field in available if field.name in chosen],
+                file_format=form.cleaned_data["format"],
+                name=self.export_name(request),
+            )
+        query = request.GET.urlencode()
+        return self.render_view(
+            request,
+            self.export_template_name,
+            title=gettext("导出%(list)s") % {"list": opts.verbose_name_plural},
+            form=form,
+            count=queryset.count(),
+            file_name=self.export_name(request),
+            changelist_url=f"{changelist_url}?{query}" if query else changelist_url,
+        )
+
+    def export_name(self, request) -> str:
+        """The file's name (and sheet's): the list and its round when filtered by one, else today's date.
+
+        ``2013年度七彩工程项目清单``, ``七彩工程项目清单_2026年11月27日``.
+        """
+        from projects.models import Round
+
+        listed = self.opts.verbose_name_plural
+        rounds = [value for key, value in request.GET.items() if ROUND_FILTER.fullmatch(key)]
+        if len(rounds) == 1 and rounds[0].isdigit() and len(rounds[0]) <= 9:
+            year = Round.objects.filter(pk=int(rounds[0])).values_list("year", flat=True).first()
+            if year is not None:
+                return gettext("%(year)s年度七彩工程%(list)s清单") % {"year": year, "list": listed}
+        return gettext("七彩工程%(list)s清单_%(date)s") % {"list": listed, "date": format_date(timezone.localdate())}

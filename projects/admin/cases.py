@@ -19,10 +19,16 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin
 
 from projects import permissions, privacy
-from projects.admin.base import ParentGuardedInline, QicaiModelAdmin, ReadOnlyInline, model_view, object_view
+from projects.admin.base import (
+    ListExportMixin,
+    ParentGuardedInline,
+    QicaiModelAdmin,
+    ReadOnlyInline,
+    model_view,
+    object_view,
+)
 from projects.admin.case_forms import (
     INTAKE_FIELDSETS,
     CloseForm,
@@ -30,7 +36,7 @@ from projects.admin.case_forms import (
     EnrollmentChangeForm,
 )
 from projects.admin.reveal import RevealMixin
-from projects.exports import EnrollmentResource
+from projects.exports import EnrollmentResource, FollowUpResource
 from projects.forms import DATE_WIDGET
 from projects.models import (
     Beneficiary,
@@ -143,8 +149,8 @@ class FollowUpInline(NeedAssessmentInline):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(RevealMixin, ExportMixin, QicaiModelAdmin):
-    resource_classes = [EnrollmentResource]
+class EnrollmentAdmin(RevealMixin, ListExportMixin, QicaiModelAdmin):
+    export_resource = EnrollmentResource
     change_form_template = "admin/projects/enrollment/change_form.html"
     change_list_template = "admin/projects/enrollment/change_list.html"
     revealable = privacy.REVEALABLE_FIELDS
@@ -290,9 +296,6 @@ class EnrollmentAdmin(RevealMixin, ExportMixin, QicaiModelAdmin):
             return
         enrollment_open(enrollment=obj, by=request.user, id_number=form.cleaned_data.get("id_number", ""))
 
-    def get_export_resource_kwargs(self, request, **kwargs):
-        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
-
     @admin.display(description=_("服务对象编号"), ordering="beneficiary__code")
     def person_key(self, enrollment):
         url = reverse("admin:projects_beneficiary_change", args=[enrollment.beneficiary_id])
@@ -421,7 +424,8 @@ class EnrollmentAdmin(RevealMixin, ExportMixin, QicaiModelAdmin):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(QicaiModelAdmin):
+class FollowUpAdmin(ListExportMixin, QicaiModelAdmin):
+    export_resource = FollowUpResource
     list_display = ["date", "case", "method", "social_worker", "risk_level", "recorded_by"]
     list_filter = ["risk_level", "method", "enrollment__project__round"]
     date_hierarchy = "date"

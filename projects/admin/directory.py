@@ -5,8 +5,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects import permissions
-from projects.admin.base import HistoryAdmin, QicaiModelAdmin
+from projects.admin.base import HistoryAdmin, ListExportMixin, QicaiModelAdmin
 from projects.admin.money import money_table
+from projects.exports import OrganizationResource
 from projects.models import Membership, Organization, ServiceCategory
 from projects.states import EvaluationStatus
 
@@ -38,7 +39,8 @@ class QicaiUserAdmin(UserAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(HistoryAdmin):
+class OrganizationAdmin(ListExportMixin, HistoryAdmin):
+    export_resource = OrganizationResource
     readonly_fields = ["grade_history"]
 
     def get_fieldsets(self, request, obj=None):

@@ -7,7 +7,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects import permissions, roles, states
 from projects.admin.base import (
+    ListExportMixin,
     PersonListFilter,
     QicaiInline,
     QicaiModelAdmin,
@@ -22,6 +23,7 @@ from projects.admin.base import (
     UserAwareForm,
     object_view,
 )
+from projects.exports import EvaluationResource, ranking_response
 from projects.formatting import person_name
 from projects.forms import DATE_WIDGET, VersionedForm
 from projects.models import (
@@ -188,7 +190,8 @@ class ScorecardInline(ReadOnlyInline):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(QicaiModelAdmin):
+class EvaluationAdmin(ListExportMixin, QicaiModelAdmin):
+    export_resource = EvaluationResource
     form = EvaluationForm
     change_form_template = "admin/projects/evaluation/change_form.html"
     list_display = ["project", "kind", "template", "due_date", "status", "score", "grade", "evaluator_names"]
@@ -375,8 +378,18 @@ def ranking_view(model_admin, request, object_id):
         "round": round_,
         "evaluations": evaluations,
         "distribution": distribution,
+        "can_export": request.user.has_perm("projects.export_evaluation"),
     }
     return TemplateResponse(request, "admin/projects/round/ranking.html", context)
+
+
+def ranking_export_view(model_admin, request, object_id):
+    """The ranking page's table as an XLSX download: programme staff who may export evaluations."""
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    if not (permissions.sees_whole_portfolio(request.user) and request.user.has_perm("projects.export_evaluation")):
+        raise PermissionDenied
+    return ranking_response(model_admin.get_object(request, unquote(object_id)))
 
 
 class RectificationForm(forms.Form):

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from projects import permissions
 from projects.admin.base import (
     HistoryAdmin,
+    ListExportMixin,
     ParentGuardedInline,
     QicaiInline,
     QicaiModelAdmin,
@@ -22,6 +24,7 @@ from projects.admin.base import (
     UserAwareForm,
     object_view,
 )
+from projects.exports import InstalmentResource, RoundResource, SocialFundResource, round_money_response
 from projects.figures import Money, is_funded, round_money
 from projects.formatting import format_cny, format_percent, format_ratio, format_yuan, status_badge
 from projects.forms import DATE_WIDGET, VersionedForm
@@ -81,7 +84,8 @@ class RoundInstalmentRuleInline(QicaiInline):
 
 
 @admin.register(Round)
-class RoundAdmin(HistoryAdmin):
+class RoundAdmin(ListExportMixin, HistoryAdmin):
+    export_resource = RoundResource
     list_display = [
         "year",
         "title",
@@ -108,13 +112,14 @@ class RoundAdmin(HistoryAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["sees_ranking"] = permissions.sees_whole_portfolio(request.user)
+        context["can_export_money"] = self.has_export_permission(request)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_money()
 
     def get_urls(self):
-        from projects.admin.evaluation import ranking_view
+        from projects.admin.evaluation import ranking_export_view, ranking_view
 
         return [
             path(
@@ -122,8 +127,25 @@ class RoundAdmin(HistoryAdmin):
                 self.admin_site.admin_view(lambda request, object_id: ranking_view(self, request, object_id)),
                 name="projects_round_ranking",
             ),
+            path(
+                "<path:object_id>/ranking/export/",
+                self.admin_site.admin_view(lambda request, object_id: ranking_export_view(self, request, object_id)),
+                name="projects_round_ranking_export",
+            ),
+            path(
+                "<path:object_id>/money/export/",
+                self.admin_site.admin_view(self.money_export_view),
+                name="projects_round_money_export",
+            ),
             *super().get_urls(),
         ]
+
+    @object_view("GET")
+    def money_export_view(self, request, round_):
+        """The round's money position (the round list's row of figures) as an XLSX download."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        return round_money_response(round_)
 
     @admin.display(description=_("资金状况"))
     def money_position(self, round_):
@@ -247,7 +269,8 @@ class SocialFundAdminForm(UserAwareForm):
 
 
 @admin.register(SocialFund)
-class SocialFundAdmin(QicaiModelAdmin):
+class SocialFundAdmin(ListExportMixin, QicaiModelAdmin):
+    export_resource = SocialFundResource
     form = SocialFundAdminForm
     list_display = ["project", "donor", "kind", "amount_display", "received_on", "note"]
     list_filter = ["kind", "project__round"]
@@ -278,7 +301,8 @@ class ReleaseForm(VersionedForm):
 
 
 @admin.register(Instalment)
-class InstalmentAdmin(HistoryAdmin):
+class InstalmentAdmin(ListExportMixin, HistoryAdmin):
+    export_resource = InstalmentResource
     list_display = [
         "project",
         "name",

@@ -3,11 +3,10 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin
 
 from projects import permissions
 from projects.admin.audit import TimelineInline
-from projects.admin.base import HistoryAdmin, ReadOnlyInline, UserAwareForm, object_view
+from projects.admin.base import HistoryAdmin, ListExportMixin, ReadOnlyInline, UserAwareForm, object_view
 from projects.admin.evaluation import EvaluationInline, rectification_view
 from projects.admin.money import (
     BudgetLineInline,
@@ -83,9 +82,9 @@ class ProjectAdminForm(UserAwareForm):
 
 
 @admin.register(Project)
-class ProjectAdmin(ExportMixin, HistoryAdmin):
+class ProjectAdmin(ListExportMixin, HistoryAdmin):
     form = ProjectAdminForm
-    resource_classes = [ProjectResource]
+    export_resource = ProjectResource
     change_form_template = "admin/projects/project/change_form.html"
     view_on_site = False  # the portal's project page comes with the portal
     list_display = [

@@ -5,7 +5,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects import permissions
-from projects.admin.base import QicaiModelAdmin, UserAwareForm
+from projects.admin.base import ListExportMixin, QicaiModelAdmin, UserAwareForm
+from projects.exports import CaseStoryResource
 from projects.forms import DATE_WIDGET
 from projects.models import (
     CaseStory,
@@ -43,7 +44,8 @@ class CaseStoryForm(UserAwareForm):
 
 
 @admin.register(CaseStory)
-class CaseStoryAdmin(QicaiModelAdmin):
+class CaseStoryAdmin(ListExportMixin, QicaiModelAdmin):
+    export_resource = CaseStoryResource
     form = CaseStoryForm
     list_display = ["title", "project", "consent_on", "is_excellent", "created_at"]
     list_filter = ["is_excellent", "project__round"]

@@ -7,8 +7,9 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from projects import permissions, privacy
-from projects.admin.base import QicaiModelAdmin, UserAwareForm
+from projects.admin.base import ListExportMixin, QicaiModelAdmin, UserAwareForm
 from projects.admin.reveal import RevealMixin
+from projects.exports import SocialWorkerResource, VolunteerResource
 from projects.models import (
     SocialWorker,
     Volunteer,
@@ -35,7 +36,7 @@ class UnitPersonForm(UserAwareForm):
             raise forms.ValidationError(error.messages) from None
 
 
-class UnitPersonAdmin(RevealMixin, QicaiModelAdmin):
+class UnitPersonAdmin(RevealMixin, ListExportMixin, QicaiModelAdmin):
     form = UnitPersonForm
     owner_field = ""
     revealable = ("phone",)
@@ -70,6 +71,7 @@ class UnitPersonAdmin(RevealMixin, QicaiModelAdmin):
 
 @admin.register(SocialWorker)
 class SocialWorkerAdmin(UnitPersonAdmin):
+    export_resource = SocialWorkerResource
     owner_field = "employer"
     person_fields = ["name", "gender", "certification", "certificate_number", "is_supervisor", "projects", "is_active"]
     list_display = ["name", "gender", "employer", "certification", "is_supervisor", "phone_display", "is_active"]
@@ -79,6 +81,7 @@ class SocialWorkerAdmin(UnitPersonAdmin):
 
 @admin.register(Volunteer)
 class VolunteerAdmin(UnitPersonAdmin):
+    export_resource = VolunteerResource
     owner_field = "organization"
     person_fields = ["name", "gender", "skills", "registered_on", "is_active"]
     list_display = ["name", "gender", "organization", "skills", "registered_on", "hours_total", "phone_display"]

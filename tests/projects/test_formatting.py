@@ -182,10 +182,11 @@ def test_a_unit_edits_amounts_in_the_same_form(client, district):
     assert not RAW_AMOUNT.findall(visible_text(page))
 
 
-def test_exports_write_amounts_and_dates_as_pages_do(client, district):
+def test_exports_write_amounts_and_dates_for_spreadsheets_not_as_pages_do(client, district):
+    """A spreadsheet must read amounts as numbers and dates as dates: no thousands separators, ISO dates
+    (the XLSX cells are numbers and dates with Chinese-office formats: tests/projects/test_export_writer.py)."""
     client.force_login(get_user_model().objects.get(username="civil"))
     body = export(client, "projects.project").content.decode("utf-8-sig")
-    assert "20,000.00" in body
-    assert "2013年10月1日" in body
-    assert not RAW_AMOUNT.findall(body)
+    assert "20000.00" in body and "20,000.00" not in body
+    assert "2013-10-01" in body and "2013年10月1日" not in body
     assert export(client, "projects.project", file_format="xlsx").content[:2] == b"PK"

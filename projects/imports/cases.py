@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from projects import permissions
 from projects.imports.base import CHANGED, NEW, UNCHANGED, Importer, Plan, RowFailed, compare
+from projects.imports.common import written_text
 from projects.models import Enrollment, Organization, Project
 from projects.models.casework import Gender, RiskLevel, SpecialGroup
 from projects.services.casework import (
@@ -27,7 +28,7 @@ from projects.services.casework import (
 )
 from projects.services.errors import WorkflowError
 from projects.tabular.headers import Column
-from projects.tabular.values import CellError, parse_date, parse_id_number, parse_int, parse_phone, parse_text
+from projects.tabular.values import CellError, parse_date, parse_id_number, parse_int, parse_phone
 
 MASKED = re.compile(r"\*{3,}|^\d{4}年$")
 
@@ -109,7 +110,7 @@ class CaseImporter(Importer):
     def preload(self, table):
         projects = Project.objects.casework_by(self.user)
         self.projects = {p.code: p for p in projects}
-        codes = [parse_text(row.value("code")) for row in table.rows if row.value("code")]
+        codes = [written_text(row.value("code")) for row in table.rows if row.value("code")]
         cases = (
             Enrollment.objects.visible_to(self.user)
             .filter(code__in=codes)
@@ -128,7 +129,7 @@ class CaseImporter(Importer):
         self.labels = {key: {str(label): value for value, label in enum.choices} for key, enum in CHOICES.items()}
 
     def build(self, row, planned, table):
-        code = parse_text(row.value("code")) if "code" in table.headers else ""
+        code = written_text(row.value("code")) if "code" in table.headers else ""
         case = None
         if code:
             case = self.cases.get(code)
@@ -180,7 +181,7 @@ class CaseImporter(Importer):
     def values(self, row, planned, table, case):
         values = {}
         if case is None:
-            project_code = self.cell(row, table, planned, "project", parse_text, required=True)
+            project_code = self.cell(row, table, planned, "project", written_text, required=True)
             project = self.projects.get(project_code) if project_code else None
             if project_code and project is None:
                 self.refuse(
@@ -193,10 +194,10 @@ class CaseImporter(Importer):
             values["project"] = project
         for key in ["name", *TEXT]:
             if key in table.headers:
-                values[key] = self.cell(row, table, planned, key, parse_text)
+                values[key] = self.cell(row, table, planned, key, written_text)
         for key, labels in self.labels.items():
-            if key in table.headers and parse_text(row.value(key)):
-                label = parse_text(row.value(key))
+            if key in table.headers and written_text(row.value(key)):
+                label = written_text(row.value(key))
                 if label not in labels:
                     self.refuse(planned, table, key, _("应为：%(choices)s。") % {"choices": "、".join(labels)})
                 else:
@@ -211,7 +212,7 @@ class CaseImporter(Importer):
         if "household_size" in table.headers:
             values["household_size"] = self.cell(row, table, planned, "household_size", parse_int)
         if "community" in table.headers:
-            name = parse_text(row.value("community"))
+            name = written_text(row.value("community"))
             found = self.communities.get(name, []) if name else [None]
             if len(found) != 1:
                 self.refuse(

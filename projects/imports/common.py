@@ -16,10 +16,8 @@ from django.utils.translation import gettext as _
 
 from projects.services.errors import WorkflowError
 from projects.tabular.values import parse_text
+from projects.tabular.writing import FORMULA_PREFIXES  # what the exports put an apostrophe before in CSV
 
-# Text the exports put an apostrophe before in a CSV cell, so that a spreadsheet does not run it as a formula.
-# Repeated here rather than imported: the importers do not depend on the exports (which are being rewritten).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # How offices separate several names (or hours) in one cell: 、，, ；; / and spaces.
 SEPARATORS = re.compile(r"[、，,；;/\s]+")
 _LINE_BREAKS = re.compile(r"\r\n?")

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from projects.imports.base import CHANGED, NEW, UNCHANGED, Importer, Plan, RowFailed, compare
+from projects.imports.common import written_text
 from projects.models import Organization
 from projects.tabular.headers import Column
-from projects.tabular.values import parse_phone, parse_text
+from projects.tabular.values import parse_phone
 
 COLUMNS = [
     Column("credit_code", "统一社会信用代码", ("信用代码", "社会信用代码", "统一代码")),
@@ -61,19 +62,19 @@ class OrganizationImporter(Importer):
         self.types = {str(label): value for value, label in Organization.Type.choices}
 
     def build(self, row, planned, table):
-        code = (parse_text(row.value("credit_code")) or "").upper() if "credit_code" in table.headers else ""
-        name = self.cell(row, table, planned, "name", parse_text, required=True)
+        code = (written_text(row.value("credit_code")) or "").upper() if "credit_code" in table.headers else ""
+        name = self.cell(row, table, planned, "name", written_text, required=True)
         existing = self.by_code.get(code) if code else self.by_name.get(name)
         values = {"name": name}
         if code:
             values["credit_code"] = code
         for key in ("short_name", "contact_person", "address"):
             if key in table.headers:
-                values[key] = self.cell(row, table, planned, key, parse_text)
+                values[key] = self.cell(row, table, planned, key, written_text)
         if "phone" in table.headers:
             values["phone"] = self.cell(row, table, planned, "phone", parse_phone)
-        if "type" in table.headers and parse_text(row.value("type")):
-            label = parse_text(row.value("type"))
+        if "type" in table.headers and written_text(row.value("type")):
+            label = written_text(row.value("type"))
             if label not in self.types:
                 self.refuse(
                     planned, table, "type", _("组织类型应为：%(choices)s。") % {"choices": "、".join(self.types)}
@@ -83,7 +84,7 @@ class OrganizationImporter(Importer):
         elif existing is None:
             values["type"] = Organization.Type.AGENCY
         if "parent" in table.headers:
-            parent_name = parse_text(row.value("parent"))
+            parent_name = written_text(row.value("parent"))
             parent = self.by_name.get(parent_name) if parent_name else None
             if parent_name and parent is None:
                 self.refuse(planned, table, "parent", _("没有名为“%(name)s”的上级单位。") % {"name": parent_name})

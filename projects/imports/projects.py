@@ -15,11 +15,12 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from projects import permissions
 from projects.imports.base import CHANGED, NEW, UNCHANGED, Finding, Importer, Plan, RowFailed, compare
+from projects.imports.common import written_text
 from projects.models import BudgetCategory, BudgetLine, Organization, Project, Round, ServiceCategory
 from projects.services.money import budget_line_delete, budget_line_save
 from projects.services.workflow import project_create_many, project_update
 from projects.tabular.headers import Column
-from projects.tabular.values import parse_amount, parse_date, parse_int, parse_text
+from projects.tabular.values import parse_amount, parse_date, parse_int
 
 UNIT_TYPES = (Organization.Type.AGENCY, Organization.Type.SUBDISTRICT, Organization.Type.COMMUNITY)
 UNVALIDATED = ["round", "implementing_unit", "category", "subdistrict", "community", "guiding_department"]
@@ -126,7 +127,7 @@ class ProjectImporter(Importer):
             for name in {category.name, category.colour_name, f"{category.colour_name}色"} - {""}:
                 self.categories.setdefault(name, category)
         self.models = {str(label): value for value, label in Project.ServiceModel.choices}
-        codes = [str(parse_text(row.value("code"))) for row in table.rows if row.value("code")]
+        codes = [str(written_text(row.value("code"))) for row in table.rows if row.value("code")]
         existing = (
             Project.objects.visible_to(self.user)
             .filter(code__in=codes)
@@ -145,7 +146,7 @@ class ProjectImporter(Importer):
     # -- one row -----------------------------------------------------------------------------
 
     def build(self, row, planned, table):
-        code = parse_text(row.value("code")) if "code" in table.headers else ""
+        code = written_text(row.value("code")) if "code" in table.headers else ""
         project = None
         if code:
             project = self.existing.get(code)
@@ -194,7 +195,7 @@ class ProjectImporter(Importer):
     def values(self, row, planned, table, *, existing) -> dict:
         values = {}
         text = {
-            k: self.cell(row, table, planned, k, parse_text)
+            k: self.cell(row, table, planned, k, written_text)
             for k in ("title", "target_group", "objectives", "description")
         }
         values.update({k: v for k, v in text.items() if k in table.headers})
@@ -209,7 +210,7 @@ class ProjectImporter(Importer):
         if unit is not None:
             values["implementing_unit"] = unit
         if "category" in table.headers:
-            name = parse_text(row.value("category"))
+            name = written_text(row.value("category"))
             category = self.categories.get(name)
             if category is None:
                 self.refuse(
@@ -222,8 +223,8 @@ class ProjectImporter(Importer):
                 values["category"] = category
         elif existing is None:
             self.refuse(planned, table, None, _("新项目须填写服务类别。"))
-        if "service_model" in table.headers and parse_text(row.value("service_model")):
-            label = parse_text(row.value("service_model"))
+        if "service_model" in table.headers and written_text(row.value("service_model")):
+            label = written_text(row.value("service_model"))
             if label not in self.models:
                 self.refuse(
                     planned,
@@ -235,7 +236,7 @@ class ProjectImporter(Importer):
                 values["service_model"] = self.models[label]
         for key, kind in (("subdistrict", Organization.Type.SUBDISTRICT), ("community", Organization.Type.COMMUNITY)):
             if key in table.headers:
-                name = parse_text(row.value(key))
+                name = written_text(row.value(key))
                 if name:
                     found = self.places.get((kind, name), [])
                     if len(found) != 1:
@@ -257,8 +258,8 @@ class ProjectImporter(Importer):
         return values
 
     def unit(self, row, planned, table, *, required) -> Organization | None:
-        code = parse_text(row.value("unit_code")) if "unit_code" in table.headers else ""
-        name = parse_text(row.value("unit")) if "unit" in table.headers else ""
+        code = written_text(row.value("unit_code")) if "unit_code" in table.headers else ""
+        name = written_text(row.value("unit")) if "unit" in table.headers else ""
         unit = None
         if code:
             unit = self.units_by_code.get(code.upper())
@@ -315,7 +316,7 @@ class ProjectImporter(Importer):
                     )
                 )
         if "status" in table.headers and project is not None:
-            stated = parse_text(row.value("status"))
+            stated = written_text(row.value("status"))
             if stated and stated != str(project.get_status_display()):
                 planned.warnings.append(
                     Finding(row.number, self.header(table, "status"), _("状态不会导入：状态只随流转操作变化。"))

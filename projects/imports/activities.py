@@ -119,8 +119,11 @@ class ActivityImporter(Importer):
         return super().may_import() and permissions.is_implementing_unit(self.user)
 
     def preload(self, table):
-        projects = Project.objects.casework_by(self.user)
+        # Every project the user sees, so that an exported list (past projects included) reads back
+        # unchanged; a new or changed activity needs a project the unit keeps casework in.
+        projects = Project.objects.visible_to(self.user).select_related("round")
         self.projects = {p.code: p for p in projects}
+        self.writable = set(Project.objects.casework_by(self.user).values_list("pk", flat=True))
         self.places = {}
         for place in Organization.objects.filter(type__in=[Organization.Type.COMMUNITY, Organization.Type.SUBDISTRICT]):
             for name in {place.name, place.short_name} - {""}:
@@ -165,9 +168,8 @@ class ActivityImporter(Importer):
     def build(self, row, planned, table):
         code = self.cell(row, table, planned, "project", parse_text, required=True)
         project = self.projects.get(code) if code else None
-        if code and (project is None or not permissions.can_keep_casework(self.user, project)):
-            message = _("项目 %(code)s 不是您可以登记活动的项目（须为本单位签约后、结项前的项目）。")
-            self.refuse(planned, table, "project", message % {"code": code})
+        if code and project is None:
+            self.refuse(planned, table, "project", self.not_writable % {"code": code})
         values = self.values(row, planned, table)
         hours = {people: self.hours(row, planned, table, people) for people in (self.staff, self.volunteers)}
         if planned.errors:
@@ -197,15 +199,25 @@ class ActivityImporter(Importer):
             for attribute, value in values.items():
                 setattr(record, attribute, value)
             planned.action = CHANGED if planned.changes else UNCHANGED
+        if planned.action != UNCHANGED and (
+            project.pk not in self.writable or not permissions.can_keep_casework(self.user, project)
+        ):
+            self.refuse(planned, table, "project", self.not_writable % {"code": code})
+            raise RowFailed
         for people in (self.staff, self.volunteers):
             self.check_total(row, planned, table, people, hours[people], existing)
-        # The project and the place were resolved from the maps above: no query per row.
-        self.validate(planned, table, record, exclude=["project", "venue"])
+        if planned.action != UNCHANGED:
+            # The project and the place were resolved from the maps above: no query per row.
+            self.validate(planned, table, record, exclude=["project", "venue"])
         planned.record = record
         planned.extra = {
             people.related: (hours[people][0], list(getattr(existing, people.related).all()) if existing else [])
             for people in (self.staff, self.volunteers)
         }
+
+    @property
+    def not_writable(self) -> str:
+        return _("项目 %(code)s 不是您可以登记活动的项目（须为本单位签约后、结项前的项目）。")
 
     def choices(self) -> dict:
         return {"choices": "、".join(self.types)}

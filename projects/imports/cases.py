@@ -132,8 +132,8 @@ class CaseImporter(Importer):
         code = written_text(row.value("code")) if "code" in table.headers else ""
         case = None
         if code:
-            case = self.cases.get(code)
-            if case is None or not permissions.can_change_case(self.user, case):
+            case = self.cases.get(code)  # only cases the user sees: nothing is learnt of the others
+            if case is None:
                 self.refuse(planned, table, "code", _("没有找到您可以修改的个案 %(code)s。") % {"code": code})
                 raise RowFailed
             planned.key = code
@@ -170,12 +170,17 @@ class CaseImporter(Importer):
                 planned.changes.append((self.header(table, "id_number"), _("（原号码）"), _("（新号码）")))
                 planned.extra["id_number"] = new_id
             planned.action = CHANGED if planned.changes else UNCHANGED
-        self.validate(
-            planned,
-            table,
-            record,
-            exclude=["project", "beneficiary", "community", "consent_recorded_by", "code", "sequence"],
-        )
+            # An exported list imports back unchanged, closed cases included; only a change needs the right.
+            if planned.changes and not permissions.can_change_case(self.user, case):
+                self.refuse(planned, table, "code", _("没有找到您可以修改的个案 %(code)s。") % {"code": code})
+                raise RowFailed
+        if planned.action != UNCHANGED:
+            self.validate(
+                planned,
+                table,
+                record,
+                exclude=["project", "beneficiary", "community", "consent_recorded_by", "code", "sequence"],
+            )
         planned.record = record
 
     def values(self, row, planned, table, case):

@@ -71,12 +71,15 @@ class FollowUpImporter(Importer):
 
     def preload(self, table):
         projects = Project.objects.casework_by(self.user)
-        cases = Enrollment.objects.filter(project__in=projects, status=Enrollment.Status.OPEN).select_related(
-            "project__round"
+        # Every case the user sees, so that an exported list (closed cases included) reads back unchanged;
+        # a new or changed follow-up needs an open case of a project the unit keeps casework in.
+        visible = Enrollment.objects.visible_to(self.user)
+        self.cases = {case.code: case for case in visible.select_related("project__round")}
+        self.writable = set(
+            visible.filter(project__in=projects, status=Enrollment.Status.OPEN).values_list("pk", flat=True)
         )
-        self.cases = {case.code: case for case in cases}
         dates = [d for d in (self._date(row) for row in table.rows) if d is not None]
-        existing = FollowUp.objects.filter(enrollment__project__in=projects, enrollment__status=Enrollment.Status.OPEN)
+        existing = FollowUp.objects.filter(enrollment__in=visible)
         existing = existing.filter(date__gte=min(dates), date__lte=max(dates)) if dates else existing.none()
         self.matches = Matches(existing.order_by("pk"), lambda f: (f.enrollment_id, f.date, comparable(f.note)))
         self.workers, self.worker_names = {}, {}
@@ -97,9 +100,8 @@ class FollowUpImporter(Importer):
     def build(self, row, planned, table):
         code = self.cell(row, table, planned, "case", parse_text, required=True)
         case = self.cases.get(code) if code else None
-        if code and (case is None or not permissions.can_change_case(self.user, case)):
-            message = _("没有找到您可以记录跟踪的个案 %(code)s（须为本单位签约后、结项前的项目中未结案的个案）。")
-            self.refuse(planned, table, "case", message % {"code": code})
+        if code and case is None:
+            self.refuse(planned, table, "case", self.not_writable % {"code": code})
         values = self.values(row, planned, table)
         if planned.errors:
             raise RowFailed
@@ -122,9 +124,19 @@ class FollowUpImporter(Importer):
             for attribute, value in values.items():
                 setattr(record, attribute, value)
             planned.action = CHANGED if planned.changes else UNCHANGED
-        # The case and the social worker were resolved from the maps above: no query per row.
-        self.validate(planned, table, record, exclude=["enrollment", "social_worker", "recorded_by"])
+        if planned.action != UNCHANGED and (
+            case.pk not in self.writable or not permissions.can_change_case(self.user, case)
+        ):
+            self.refuse(planned, table, "case", self.not_writable % {"code": code})
+            raise RowFailed
+        if planned.action != UNCHANGED:
+            # The case and the social worker were resolved from the maps above: no query per row.
+            self.validate(planned, table, record, exclude=["enrollment", "social_worker", "recorded_by"])
         planned.record = record
+
+    @property
+    def not_writable(self) -> str:
+        return _("没有找到您可以记录跟踪的个案 %(code)s（须为本单位签约后、结项前的项目中未结案的个案）。")
 
     def values(self, row, planned, table) -> dict:
         values = {

@@ -154,15 +154,6 @@ class ProjectImporter(Importer):
                 self.refuse(planned, table, "code", _("没有找到项目 %(code)s，或您无权修改它。") % {"code": code})
                 raise RowFailed
             planned.key = code
-            if not permissions.can_edit_project(self.user, project):
-                self.refuse(
-                    planned,
-                    table,
-                    "code",
-                    _("项目 %(code)s 当前不能修改（%(status)s）。")
-                    % {"code": code, "status": project.get_status_display()},
-                )
-                raise RowFailed
         values = self.values(row, planned, table, existing=project)
         if planned.errors:
             raise RowFailed
@@ -186,9 +177,21 @@ class ProjectImporter(Importer):
                     if old != new:
                         planned.changes.append((category.name, f"{old:,.2f}", f"{new:,.2f}"))
             planned.action = CHANGED if planned.changes else UNCHANGED
+            # A list exported in any state imports back unchanged; only a change needs an editable project.
+            if planned.changes and not permissions.can_edit_project(self.user, project):
+                self.refuse(
+                    planned,
+                    table,
+                    "code",
+                    _("项目 %(code)s 当前不能修改（%(status)s）。")
+                    % {"code": code, "status": project.get_status_display()},
+                )
+                raise RowFailed
         self.check_read_only(row, planned, table, project)
-        # Foreign keys were resolved from the maps above: no query per row to check that they exist.
-        self.validate(planned, table, record, exclude=[*UNVALIDATED, "code", "sequence", "status", "approved_amount"])
+        if planned.action != UNCHANGED:  # nothing is written for an unchanged row: a past round's data stands
+            # Foreign keys were resolved from the maps above: no query per row to check that they exist.
+            exclude = [*UNVALIDATED, "code", "sequence", "status", "approved_amount"]
+            self.validate(planned, table, record, exclude=exclude)
         planned.record = record
         planned.extra["budget"] = amounts
 

@@ -24,6 +24,7 @@ from projects.models import (
     ActivityStaff,
     ActivityVolunteer,
     Round,
+    Scorecard,
 )
 from projects.services import round_ranking
 from projects.tabular.writing import ExportColumn, Kind, csv_response, xlsx_response
@@ -472,6 +473,54 @@ class EvaluationResource(ExportResource):
 
     def value_evaluators(self, evaluation) -> str:
         return "、".join(person_name(user) for user in evaluation.evaluators.all())
+
+
+class ScorecardResource(ExportResource):
+    """The scorecards of the evaluations a list shows, in the columns the scores import reads: one column
+    per criterion of the rubrics in use (``ScorecardImporter.file_columns``), a card's own rubric filled."""
+
+    fields = (
+        Field("project", gettext_noop("项目编号"), source="evaluation__project__code", width=14),
+        Field("kind", gettext_noop("评估类型"), source="evaluation__get_kind_display"),
+        Field("evaluator", gettext_noop("评估专家"), source=user_name("evaluator")),
+        Field("overall_comment", gettext_noop("总体意见"), width=30),
+        Field(
+            "submit",
+            gettext_noop("提交"),
+            source=lambda card: gettext("是") if card.status == Scorecard.Status.SUBMITTED else gettext("否"),
+        ),
+        Field("total", gettext_noop("总分"), "decimal"),
+    )
+    select_related = ("evaluation__project", "evaluator")
+    prefetch_related = ("items__criterion",)
+
+    def __init__(self, *, user=None):
+        super().__init__(user=user)
+        from projects.imports.scores import ScorecardImporter  # the file's shape has one home: the importer
+
+        criteria = [c for c in ScorecardImporter(user).file_columns() if c.key.startswith("criterion:")]
+        self.fields = (
+            *type(self).fields,
+            *(Field(column.key, column.label, "decimal", source=self.score_of(column.label)) for column in criteria),
+        )
+
+    @staticmethod
+    def score_of(name: str) -> Callable:
+        def read(card):
+            return next((item.score for item in card.items.all() if item.criterion.name == name), None)
+
+        return read
+
+    def columns(self, fields: Sequence[Field]) -> list[ExportColumn]:
+        # Criterion names are the rubric's own words, not msgids.
+        return [
+            ExportColumn(
+                field.header if field.name.startswith("criterion:") else gettext(field.header),
+                self.kind_of(field),
+                field.width,
+            )
+            for field in fields
+        ]
 
 
 class AuditEntryResource(ExportResource):

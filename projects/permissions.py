@@ -376,6 +376,12 @@ def can_score(user, evaluation: Evaluation) -> bool:
     return evaluation.status == EvaluationModel.Status.OPEN and is_assigned_evaluator(user, evaluation)
 
 
+def can_export_scorecards(user) -> bool:
+    """Download the scorecards of the evaluations a list shows, in the scores import's columns: programme
+    staff holding ``export_scorecard`` (civil affairs, who enters the paper ones)."""
+    return is_active_staff(user) and user.has_perm("projects.export_scorecard") and sees_whole_portfolio(user)
+
+
 def can_record_scorecards(user, evaluation: Evaluation) -> bool:
     """Enter an assigned expert's paper scorecard on their behalf (代录评分表): programme staff holding
     ``import_scorecard`` (civil affairs), the evaluation in scope and still open."""

@@ -125,6 +125,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "projects.import_organization",
             "projects.import_project",
             "projects.import_scorecard",
+            "projects.export_scorecard",
             "projects.view_organization",
             "projects.add_organization",
             "projects.change_organization",

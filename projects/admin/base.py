@@ -382,7 +382,8 @@ class UserAwareForm(forms.ModelForm):
 
 
 class ImportLinks:
-    """The 导入 and 下载导入模板 buttons of a list whose model has importers (templates/admin/change_list.html)."""
+    """The 导入 and 下载导入模板 buttons of a list whose model has importers, and downloads besides the list's
+    own export (templates/admin/change_list.html)."""
 
     # Models without a list of their own whose importers this list offers (scorecards: the evaluations').
     imports_also: tuple = ()
@@ -391,8 +392,14 @@ class ImportLinks:
         from projects.admin.imports import import_links
 
         links = [link for model in (self.model, *self.imports_also) for link in import_links(request.user, model)]
-        extra_context = {**(extra_context or {}), "import_links": links}
+        query = request.GET.urlencode()
+        exports = [(label, f"{url}?{query}" if query else url) for label, url in self.exports_also(request)]
+        extra_context = {**(extra_context or {}), "import_links": links, "export_links": exports}
         return super().changelist_view(request, extra_context)
+
+    def exports_also(self, request) -> list[tuple[str, str]]:
+        """(label, url) of downloads besides the list's own export, given the list's filters (scorecards)."""
+        return []
 
 
 class QicaiModelAdmin(
@@ -584,6 +591,7 @@ class ListExportMixin(ExportMixin):
 
     export_resource = None  # a projects.exports.ExportResource subclass
     export_template_name = "admin/qicai_export.html"
+    import_export_change_list_template = "admin/qicai_change_list_export.html"
 
     def get_export_resource_classes(self, request):
         return [self.export_resource]
@@ -602,7 +610,18 @@ class ListExportMixin(ExportMixin):
             queryset = self.get_export_queryset(request)
         except IncorrectLookupParameters:
             return HttpResponseRedirect(f"{changelist_url}?e=1")  # as the list itself answers
-        resource = self.export_resource(user=request.user)
+        return self.export_page(
+            request,
+            resource=self.export_resource(user=request.user),
+            queryset=queryset,
+            name=self.export_name(request),
+            title=gettext("导出%(list)s") % {"list": opts.verbose_name_plural},
+        )
+
+    def export_page(self, request, *, resource, queryset, name: str, title: str):
+        """The Chinese column chooser for ``queryset``, then its download (XLSX or CSV) named ``name``."""
+        opts = self.opts
+        changelist_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
         available = resource.get_fields()
         form = ExportForm(request.POST or None, columns=available)
         if form.is_valid():
@@ -612,27 +631,27 @@ class ListExportMixin(ExportMixin):
                 queryset=queryset,
                 fields=[field for field in available if field.name in chosen],
                 file_format=form.cleaned_data["format"],
-                name=self.export_name(request),
+                name=name,
             )
         query = request.GET.urlencode()
         return self.render_view(
             request,
             self.export_template_name,
-            title=gettext("导出%(list)s") % {"list": opts.verbose_name_plural},
+            title=title,
             form=form,
             count=queryset.count(),
-            file_name=self.export_name(request),
+            file_name=name,
             changelist_url=f"{changelist_url}?{query}" if query else changelist_url,
         )
 
-    def export_name(self, request) -> str:
+    def export_name(self, request, listed: str | None = None) -> str:
         """The file's name (and sheet's): the list and its round when filtered by one, else today's date.
 
         ``2013年度七彩工程项目清单``, ``七彩工程项目清单_2026年11月27日``.
         """
         from projects.models import Round
 
-        listed = self.opts.verbose_name_plural
+        listed = listed or self.opts.verbose_name_plural
         rounds = [value for key, value in request.GET.items() if ROUND_FILTER.fullmatch(key)]
         if len(rounds) == 1 and rounds[0].isdigit() and len(rounds[0]) <= 9:
             year = Round.objects.filter(pk=int(rounds[0])).values_list("year", flat=True).first()

@@ -3,6 +3,7 @@ the evaluator's scorecard, finalising, the round ranking, and agencies' standing
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -23,7 +24,7 @@ from projects.admin.base import (
     UserAwareForm,
     object_view,
 )
-from projects.exports import EvaluationResource, ranking_response
+from projects.exports import EvaluationResource, ScorecardResource, ranking_response
 from projects.formatting import person_name
 from projects.forms import DATE_WIDGET, VersionedForm
 from projects.models import (
@@ -251,11 +252,44 @@ class EvaluationAdmin(ListExportMixin, QicaiModelAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
+            path(
+                "scorecards/export/",
+                view(self.scorecards_export_view),
+                name="projects_evaluation_scorecards_export",
+            ),
             path("<path:object_id>/assign/", view(self.assign_view), name="projects_evaluation_assign"),
             path("<path:object_id>/score/", view(self.score_view), name="projects_evaluation_score"),
             path("<path:object_id>/finalise/", view(self.finalise_view), name="projects_evaluation_finalise"),
             *super().get_urls(),
         ]
+
+    def exports_also(self, request):
+        if not permissions.can_export_scorecards(request.user):
+            return []
+        return [(gettext("导出评分表"), reverse("admin:projects_evaluation_scorecards_export"))]
+
+    def scorecards_export_view(self, request):
+        """The scorecards of the evaluations the list shows, in the columns the scores import reads back."""
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        if not (permissions.can_export_scorecards(request.user) and self.has_view_permission(request)):
+            raise PermissionDenied
+        try:
+            evaluations = self.get_export_queryset(request)
+        except IncorrectLookupParameters:
+            return HttpResponseRedirect(reverse("admin:projects_evaluation_changelist") + "?e=1")
+        scorecards = (
+            Scorecard.objects.visible_to(request.user)
+            .filter(evaluation__in=evaluations.values("pk"))
+            .order_by("evaluation__project__code", "evaluation__kind", "evaluation__pk", "evaluator__username")
+        )
+        return self.export_page(
+            request,
+            resource=ScorecardResource(user=request.user),
+            queryset=scorecards,
+            name=self.export_name(request, listed=str(Scorecard._meta.verbose_name_plural)),
+            title=gettext("导出评分表"),
+        )
 
     @object_view("POST")
     def assign_view(self, request, evaluation):

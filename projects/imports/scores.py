@@ -145,7 +145,7 @@ class ScorecardImporter(Importer):
         submit = self.submit(row, planned, table)
         if planned.errors:
             raise RowFailed
-        evaluation = self.evaluation(planned, table, code, kind)
+        evaluation, refusal = self.evaluation(planned, table, code, kind)
         evaluator = self.expert(planned, table, evaluation, name)
         scores = self.scores(row, planned, table, evaluation, submit)
         overall = self.cell(row, table, planned, "overall_comment", written_text)
@@ -160,12 +160,18 @@ class ScorecardImporter(Importer):
         else:
             record = scorecard
             planned.changes = self.differences(scorecard, items, evaluation, scores, overall, submit, table)
-            if scorecard.status == Scorecard.Status.SUBMITTED and planned.changes:
+            if scorecard.status == Scorecard.Status.SUBMITTED and planned.changes and not refusal:
                 message = _("%(name)s 的评分表已提交，不能再修改（与表中不同：%(headers)s）。")
                 headers = "、".join(dict.fromkeys(header for header, _old, _new in planned.changes))
                 self.refuse(planned, table, "evaluator", message % {"name": person_name(evaluator), "headers": headers})
                 raise RowFailed
             planned.action = CHANGED if planned.changes else UNCHANGED
+        if planned.action == UNCHANGED:  # an exported card reads back unchanged, a graded evaluation's too
+            planned.record = record
+            return
+        if refusal:
+            self.refuse(planned, table, *refusal)
+            raise RowFailed
         self.validate(planned, table, record, exclude=["evaluation", "evaluator"])
         planned.record = record
         planned.extra = {
@@ -183,8 +189,9 @@ class ScorecardImporter(Importer):
             self.refuse(planned, table, "submit", _("请填写“是”（提交）或“否”（保存为草稿）；留空表示提交。"))
         return answer not in NO
 
-    def evaluation(self, planned, table, code, kind) -> Evaluation:
-        """The open evaluation of that kind of the project, which the user may record scorecards of."""
+    def evaluation(self, planned, table, code, kind) -> tuple[Evaluation, tuple[str, str] | None]:
+        """The evaluation of that kind of the project (the open one, else the latest graded), and, when its
+        scorecards cannot be recorded, the column and the reason (None when they can)."""
         label = EvaluationKind(kind).label
         evaluations = self.evaluations.get((code, kind), [])
         if not evaluations:
@@ -193,12 +200,10 @@ class ScorecardImporter(Importer):
         evaluation = next((e for e in evaluations if e.status == Evaluation.Status.OPEN), None)
         if evaluation is None:
             message = _("项目 %(code)s 的%(kind)s已定级，不能再录入评分。")
-            self.refuse(planned, table, "kind", message % {"code": code, "kind": label})
-            raise RowFailed
+            return evaluations[-1], ("kind", message % {"code": code, "kind": label})
         if not permissions.can_record_scorecards(self.user, evaluation):
-            self.refuse(planned, table, "project", _("您不能代录项目 %(code)s 的评分表。") % {"code": code})
-            raise RowFailed
-        return evaluation
+            return evaluation, ("project", _("您不能代录项目 %(code)s 的评分表。") % {"code": code})
+        return evaluation, None
 
     def expert(self, planned, table, evaluation, name):
         """The assigned expert named by real name or user name."""

@@ -167,7 +167,7 @@ class Scorecard(models.Model):
     class Meta:
         verbose_name = _("评分表")
         verbose_name_plural = _("评分表")
-        permissions = [("import_scorecard", _("导入评分表"))]
+        permissions = [("import_scorecard", _("导入评分表")), ("export_scorecard", _("导出评分表"))]
         ordering = ["evaluation", "evaluator"]
         constraints = [models.UniqueConstraint(fields=["evaluation", "evaluator"], name="scorecard_once_per_evaluator")]
 

@@ -4,13 +4,15 @@ The files are the real downloads (the export page, every column ticked), as XLSX
 unchanged by the role that exported them, on the demo district.
 """
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from awards.models import AwardRecord
-from projects.models import Activity, Enrollment, FollowUp, ImportJob, Organization, Project, Round
+from projects.models import Activity, Enrollment, FollowUp, ImportJob, Organization, Project, Round, Scorecard
 from tests.helpers import export
 from tests.imports.importing import counts
 
@@ -76,3 +78,25 @@ def test_award_records_of_a_past_round(client, demo_district, file_format):
     round_2012 = Round.objects.get(year=2012)
     job = round_trip(client, "awards.awardrecord", "awards", file_format, f"round__id__exact={round_2012.pk}")
     assert job.result["counts"] == counts(unchanged=AwardRecord.objects.filter(round=round_2012).count())
+
+
+def download_scorecards(client, file_format: str, query: str = ""):
+    """The 导出评分表 download of the evaluation list, every column ticked."""
+    url = reverse("admin:projects_evaluation_scorecards_export") + (f"?{query}" if query else "")
+    page = client.get(url)
+    assert page.status_code == 200
+    columns = re.findall(r'name="columns" value="([^"]+)"', page.content.decode())
+    response = client.post(url, {"format": file_format, "columns": columns})
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_scorecards(client, demo_district, file_format):
+    client.force_login(user("civil"))
+    data = download_scorecards(client, file_format)
+    upload = SimpleUploadedFile(f"scores.{file_format}", data)
+    client.post(reverse("admin:projects_importjob_upload", args=["scores"]), {"file": upload})
+    job = ImportJob.objects.latest("pk")
+    assert job.status == "checked", (job.message, job.result.get("errors", [])[:5])
+    assert job.result["counts"] == counts(unchanged=Scorecard.objects.count())

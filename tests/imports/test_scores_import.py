@@ -2,13 +2,16 @@
 evaluations, one column per criterion of the rubrics in use, every problem named by row and column."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from projects import permissions, roles
-from projects.models import AuditEntry, Evaluation, Project, RubricCriterion, RubricTemplate, Scorecard
+from projects.models import AuditEntry, Evaluation, ImportJob, Project, RubricCriterion, RubricTemplate, Scorecard
 from projects.services import (
     WorkflowError,
     evaluation_assign,
@@ -209,3 +212,62 @@ def test_planning_queries_stay_flat(cast, world, unit_org):
     many, plan = plan_queries(cast["civil"], "scores", [HEADER, *rows])
     assert plan.counts() == counts(new=200), plan.errors[:3]
     assert many <= few, (few, many)
+
+
+def test_exported_scorecards_read_back_and_a_changed_draft_is_a_change(client, cast, world):
+    from tests.imports.test_export_round_trips import download_scorecards
+
+    client.force_login(cast["civil"])
+    running = world["running"].code
+    rows = [
+        HEADER,
+        [running, "中期评估", "王建国", 18, "36.5", 17, "19.25", "", "管理规范，成效明显。", "是"],
+        [running, "中期", "lihua", 16, 30, "", "", "", "", "否"],
+    ]
+    assert confirm(client, upload(client, "scores", rows)).status == "done"
+    # Only the scorecards of the evaluations the list shows: here the running project's.
+    data = download_scorecards(client, "xlsx", f"q={running}")
+    sheet = load_workbook(io.BytesIO(data)).active
+    header = [cell.value for cell in sheet[1]]
+    assert header[:6] == ["项目编号", "评估类型", "评估专家", "总体意见", "提交", "总分"]
+    assert {"项目管理", "服务成效", "财务管理", "满意度", "社会影响"} <= set(header)
+    written = {row[2]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert set(written) == {"王建国", "李华"}
+    wang = dict(zip(header, written["王建国"], strict=True))
+    assert (wang["提交"], wang["总分"], wang["服务成效"], wang["社会影响"]) == ("是", 90.75, 36.5, None)
+    job = client.post(
+        reverse("admin:projects_importjob_upload", args=["scores"]),
+        {"file": SimpleUploadedFile("评分表.xlsx", data)},
+    )
+    job = ImportJob.objects.latest("pk")
+    assert job.result["counts"] == counts(unchanged=2), job.result
+    # Completing the draft in the downloaded file is the one change.
+    book = load_workbook(io.BytesIO(data))
+    sheet = book.active
+    for row in sheet.iter_rows(min_row=2):
+        if row[2].value == "李华":
+            row[header.index("财务管理")].value = 15
+            row[header.index("满意度")].value = 18
+            row[header.index("提交")].value = "是"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    job = upload_file(client, "scores", buffer.getvalue())
+    assert job.result["counts"] == counts(changed=1, unchanged=1), job.result
+
+
+def test_only_civil_affairs_exports_scorecards(client, cast, world):
+    url = reverse("admin:projects_evaluation_scorecards_export")
+    for role in ("unit", "unit2", "committee", "association", "evaluator"):
+        client.force_login(cast[role])
+        assert client.get(url).status_code == 403, role
+        assert client.post(url, {"format": "csv", "columns": ["project"]}).status_code == 403, role
+        assert "导出评分表" not in client.get(reverse("admin:projects_evaluation_changelist")).content.decode()
+    client.force_login(cast["civil"])
+    assert "导出评分表" in client.get(reverse("admin:projects_evaluation_changelist")).content.decode()
+
+
+def upload_file(client, importer, data: bytes) -> ImportJob:
+    client.post(
+        reverse("admin:projects_importjob_upload", args=[importer]), {"file": SimpleUploadedFile("f.xlsx", data)}
+    )
+    return ImportJob.objects.latest("pk")

@@ -33,3 +33,4 @@ messages: bootstrap
 bench: bootstrap
 	$(PY) bench/run.py
 	$(PY) bench/export.py
+	$(PY) bench/imports.py

@@ -90,7 +90,7 @@ def main(rows: int) -> None:
     assert job.status == "checked", (job.status, job.message, job.result.get("errors", [])[:3])
     real = seconds(lambda: jobs.update(job=import_job_confirm(job=job, by=civil, expected_version=job.version)))
     assert jobs["job"].status == "done", jobs["job"].message
-    imported = Project.objects.filter(round__year=2014).count()
+    imported = jobs["job"].result["written"]["new"]
 
     round_ = Round.objects.get(year=2014)
     unit = Organization.objects.filter(type="agency").first()

@@ -27,7 +27,7 @@ lint: bootstrap
 	.venv/bin/ruff format --check .
 
 messages: bootstrap
-	$(PY) manage.py makemessages -l en --no-location --ignore=.venv --ignore=var
+	$(PY) manage.py makemessages -l en --no-location --ignore=.venv --ignore=var --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv
 
 bench: bootstrap

@@ -64,6 +64,14 @@ ATTRIBUTES = {
 }
 
 
+def budget_aliases(name: str) -> tuple[str, ...]:
+    """``人员经费（元）``, ``人员经费(元)``; ``宣传经费`` for a category not already named …经费."""
+    forms = [f"{name}（元）", f"{name}(元)"]
+    if not name.endswith(("经费", "费")):
+        forms.append(f"{name}经费")
+    return tuple(forms)
+
+
 def budget_key(category: BudgetCategory) -> str:
     return f"budget:{category.pk}"
 
@@ -95,7 +103,7 @@ class ProjectImporter(Importer):
         return [
             *COLUMNS,
             *(
-                Column(budget_key(c), c.name, (f"{c.name}（元）", f"{c.name}(元)", f"{c.name}经费"), summed=True)
+                Column(budget_key(c), c.name, budget_aliases(c.name), summed=True)
                 for c in self.budget_categories
             ),
         ]

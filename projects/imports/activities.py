@@ -170,6 +170,7 @@ class ActivityImporter(Importer):
         project = self.projects.get(code) if code else None
         if code and project is None:
             self.refuse(planned, table, "project", self.not_writable % {"code": code})
+            raise RowFailed  # nothing more is checked against a record the user cannot reach
         values = self.values(row, planned, table)
         hours = {people: self.hours(row, planned, table, people) for people in (self.staff, self.volunteers)}
         if planned.errors:

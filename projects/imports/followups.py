@@ -102,6 +102,7 @@ class FollowUpImporter(Importer):
         case = self.cases.get(code) if code else None
         if code and case is None:
             self.refuse(planned, table, "case", self.not_writable % {"code": code})
+            raise RowFailed  # nothing more is checked against a record the user cannot reach
         values = self.values(row, planned, table)
         if planned.errors:
             raise RowFailed

@@ -102,10 +102,7 @@ class ProjectImporter(Importer):
     def file_columns(self):
         return [
             *COLUMNS,
-            *(
-                Column(budget_key(c), c.name, budget_aliases(c.name), summed=True)
-                for c in self.budget_categories
-            ),
+            *(Column(budget_key(c), c.name, budget_aliases(c.name), summed=True) for c in self.budget_categories),
         ]
 
     @property

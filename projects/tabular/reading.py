@@ -28,6 +28,12 @@ HEADER_SEARCH_ROWS = 15
 TOTAL_PREFIXES = ("合计", "总计")
 # A workbook's parts are XML, which compresses well, but not this well: beyond it, a zip bomb.
 MAX_UNPACK_RATIO = 25
+# openpyxl makes an object for every cell a merged range covers: one range over A1:XFD1048576 would be
+# seventeen billion. Offices merge titles and group headers, a few hundred cells; this is generous.
+MAX_MERGED_CELLS = 200_000
+_MERGE_REF = re.compile(
+    rb"<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref=[\"']\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?"
+)
 CSV_DELIMITERS = (",", "\t", ";")
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -303,6 +309,7 @@ def _xlsx_grids(data: bytes, max_bytes: int) -> Iterable[tuple[str, _Grid]]:
             gettext("文件解压后超过 %(limit)s，不像正常的 Excel 文件：请拆分成几个文件后再上传。")
             % {"limit": _size(unpacked_limit)}
         )
+    _refuse_huge_merges(archive, names)
     import openpyxl  # here, not at the top: CSV-only callers do not pay for importing it
 
     try:
@@ -316,6 +323,36 @@ def _xlsx_grids(data: bytes, max_bytes: int) -> Iterable[tuple[str, _Grid]]:
     for sheet in workbook.worksheets:
         if sheet.sheet_state == "visible":
             yield sheet.title, _sheet_grid(sheet)
+
+
+def _refuse_huge_merges(archive: zipfile.ZipFile, names: set[str]) -> None:
+    """Refuse a workbook whose merged ranges cover more cells than any office table, before openpyxl
+    expands them (it creates one object per covered cell while loading)."""
+    covered = 0
+    for name in sorted(names):
+        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            continue
+        try:
+            part = archive.read(name)
+        except Exception:  # a damaged part: openpyxl's load says so in its own words
+            continue
+        for first_column, first_row, last_column, last_row in _MERGE_REF.findall(part):
+            if not last_column:
+                continue
+            columns = abs(_column_number(last_column) - _column_number(first_column)) + 1
+            rows = abs(int(last_row) - int(first_row)) + 1
+            covered += columns * rows
+            if covered > MAX_MERGED_CELLS:
+                raise TableError(
+                    gettext("工作表中合并单元格的范围过大（例如整行或整列合并）：请取消这些合并后再上传。")
+                )
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
 
 
 def _damaged() -> str:

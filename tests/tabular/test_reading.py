@@ -168,6 +168,25 @@ def test_a_zip_bomb_is_refused_before_openpyxl_unpacks_it():
     assert "解压后超过" in refusal(buffer.getvalue(), max_bytes=100_000)
 
 
+def test_a_merged_range_over_the_whole_sheet_is_refused_before_openpyxl_expands_it():
+    rows = [["项目编号", "项目名称", "审定金额"], ["A", "甲", 100]]
+    small = zipfile.ZipFile(io.BytesIO(xlsx(rows, merges=["A5:B6"])))
+    # openpyxl itself cannot write the huge range (it would expand it too): widen the small one in the XML.
+    parts = {info.filename: small.read(info) for info in small.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    assert b'ref="A5:B6"' in sheet
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b'ref="A5:B6"', b'ref="A5:XFD1048576"')
+    data = make.zip_of(parts)
+    assert "合并单元格的范围过大" in refusal(data)
+
+
+def test_many_ordinary_merges_are_read():
+    rows = [["2013年度七彩工程项目汇总表"], ["项目编号", "项目名称", None, "审定金额"]]
+    rows += [[f"A{number}", "甲", None, 100] for number in range(300)]
+    merges = ["A1:D1"] + [f"B{number}:C{number}" for number in range(2, 302)]
+    assert len(read(xlsx(rows, merges=merges)).rows) == 300
+
+
 @pytest.mark.parametrize("name", ["app_like.xlsx", "merged_two_row_headers.xlsx", "formulas.xlsx"])
 def test_a_workbook_cut_anywhere_is_refused_never_a_traceback(name):
     data = (make.FILES / name).read_bytes()

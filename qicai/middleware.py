@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import check_for_language, gettext
 
@@ -79,7 +80,8 @@ class SessionIdleTimeoutMiddleware:
                     gettext("您已 %(minutes)d 分钟未操作，为保护账号安全已自动退出，请重新登录。")
                     % {"minutes": settings.SESSION_IDLE_MINUTES},
                 )
-                return redirect_to_login(request.get_full_path())
+                in_admin = request.path.startswith(reverse("admin:index"))
+                return redirect_to_login(request.get_full_path(), reverse("admin:login") if in_admin else None)
             elif now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS:
                 session[LAST_SEEN_KEY] = now
         return self.get_response(request)

@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "qicai.portal.context.portal",
             ],
         },
     },
@@ -179,8 +180,12 @@ STORAGES = {
 # served only through views that check the viewer's scope.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
-LOGIN_URL = "admin:login"
-LOGIN_REDIRECT_URL = "admin:index"
+# The portal's sign-in page (the admin keeps its own at /admin/login/); both land on the dashboard.
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:dashboard"
+LOGOUT_REDIRECT_URL = "portal:login"
+# The district the programme serves, shown beside the programme's name in every header.
+QICAI_DISTRICT = env_str("QICAI_DISTRICT", "江城区")
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",

@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db.models import DecimalField, OuterRef, Subquery, Sum
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from projects import permissions, privacy
 from projects.figures import Money
-from projects.formatting import person_name
+from projects.formatting import format_date, person_name
 from projects.models import (
     ActivityStaff,
     ActivityVolunteer,
@@ -131,6 +132,14 @@ class ExportResource:
         readers = [self.reader(field, queryset.model) for field in fields]
         records = self.prepare(queryset).iterator(chunk_size=self.chunk_size)
         return ([read(record) for read in readers] for record in records)
+
+
+def list_file_name(listed: str, year: int | None = None) -> str:
+    """A list's download name (and sheet name): ``2013年度七彩工程项目清单`` for one round's, else
+    ``七彩工程项目清单_2026年11月27日``."""
+    if year is not None:
+        return gettext("%(year)s年度七彩工程%(list)s清单") % {"year": year, "list": listed}
+    return gettext("七彩工程%(list)s清单_%(date)s") % {"list": listed, "date": format_date(timezone.localdate())}
 
 
 def export_response(*, resource: ExportResource, queryset, fields: Sequence[Field], file_format: str, name: str):

@@ -2,6 +2,7 @@
 
 - Amounts: ``20,000.00`` under a heading that says 元 (table columns, ``format_cny``), ``20,000.00 元``
   anywhere else (``format_yuan``), and ``123.46 万元`` in summaries (``format_wan``). Never ``20000.00``.
+- Counts and hours with thousands separators: ``12,345`` people, ``1,234.5`` hours (``format_count``).
 - Ratios and shares as percentages: a leverage ratio of 0.45 is ``45%`` (``format_ratio``), an
   instalment of 40.00 per cent is ``40%`` (``format_share``).
 - Dates in the language's long form, in text and in tables alike: ``2013年9月1日`` (``format_date``);
@@ -52,6 +53,17 @@ def format_wan(amount: Decimal | None) -> str:
     whole, _dot, fraction = f"{wan:,.2f}".partition(".")
     fraction = fraction.rstrip("0")
     return gettext("%(amount)s 万元") % {"amount": f"{whole}.{fraction}" if fraction else whole}
+
+
+def format_count(value: int | Decimal | None) -> str:
+    """Counts and hours with thousands separators: ``12345`` → ``12,345``, ``1234.50`` → ``1,234.5``."""
+    if value is None:
+        return DASH
+    if isinstance(value, int):
+        return f"{value:,}"
+    whole, _dot, fraction = f"{Decimal(value):,f}".partition(".")
+    fraction = fraction.rstrip("0")
+    return f"{whole}.{fraction}" if fraction else whole
 
 
 def format_percent(value: Decimal) -> str:

@@ -58,6 +58,16 @@ class ProjectQuerySet(models.QuerySet):
 
         return with_project_money(self)
 
+    def with_latest_grade(self):
+        """``latest_grade``: the grade of the project's most recently finalised evaluation (either kind), or
+        None. A failed evaluation redone after rectification counts as its redo, as in ``selectors``."""
+        from projects.models import Evaluation
+
+        latest = Evaluation.objects.filter(project=OuterRef("pk"), status=states.EvaluationStatus.FINALISED).order_by(
+            "-finalised_at", "-pk"
+        )
+        return self.annotate(latest_grade=Subquery(latest.values("grade")[:1]))
+
 
 class AgreementQuerySet(models.QuerySet):
     def visible_to(self, user):

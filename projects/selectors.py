@@ -81,6 +81,10 @@ class Summary:
     def projects(self) -> int:
         return sum(self.projects_by_status.values())
 
+    @property
+    def award_records(self) -> int:
+        return sum(self.awards.values())
+
 
 @dataclass
 class ProjectSummary:
@@ -216,18 +220,47 @@ def summaries(key: str, **project_lookups) -> dict:
     }
 
 
-def round_summary(round_: Round) -> Summary:
-    """A round's summary: projects by status, money (with the budget), service, grades. Twelve queries."""
-    summary = summaries("round", round=round_).get(round_.pk) or Summary(key=round_.pk, label="")
-    return replace(summary, label=str(round_), money=replace(summary.money, budget=round_.budget))
+def within_lookups(within) -> dict:
+    """Project lookups that limit a summary to the projects of ``within`` (a ``Project`` queryset: what a
+    user may see), or none for the whole portfolio."""
+    return {} if within is None else {"pk__in": within.order_by().values("pk")}
 
 
-def round_breakdown(round_: Round, by: str) -> list[Summary]:
+def round_summary(round_: Round, *, within=None) -> Summary:
+    """A round's summary: projects by status, money, service, grades. Twelve queries.
+
+    ``within`` limits it to some projects (a unit's own, an evaluator's assignments); the round's budget
+    belongs to the whole round, so it is given only without ``within``.
+    """
+    summary = summaries("round", round=round_, **within_lookups(within)).get(round_.pk)
+    summary = summary or Summary(key=round_.pk, label="")
+    budget = round_.budget if within is None else None
+    return replace(summary, label=str(round_), money=replace(summary.money, budget=budget))
+
+
+def round_comparison(*, within=None) -> list[Summary]:
+    """Every round with projects (of ``within``), oldest first, each summarised as ``round_summary`` does.
+
+    Twelve queries plus one for the rounds, however many rounds.
+    """
+    groups = summaries("round", **within_lookups(within))
+    rounds = Round.objects.filter(pk__in=list(groups)).order_by("year")
+    return [
+        replace(
+            groups[r.pk],
+            label=str(r.year),
+            money=replace(groups[r.pk].money, budget=r.budget if within is None else None),
+        )
+        for r in rounds
+    ]
+
+
+def round_breakdown(round_: Round, by: str, *, within=None) -> list[Summary]:
     """The round's summary per colour category, subdistrict or service model (``BREAKDOWNS``), in that
     dimension's own order; projects without a subdistrict form a group of their own, last."""
     if by not in BREAKDOWNS:
         raise ValueError(f"unknown breakdown: {by}")
-    groups = summaries(by, round=round_)
+    groups = summaries(by, round=round_, **within_lookups(within))
     keys = [key for key in groups if key is not None]
     if by == "category":
         ordered = [(c.pk, c.name) for c in ServiceCategory.objects.filter(pk__in=keys).order_by("order", "name")]

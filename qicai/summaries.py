@@ -7,8 +7,9 @@ they are put together here, in the composition root, because projects never impo
 from dataclasses import dataclass, replace
 
 from awards.selectors import award_counts
-from projects.models import Round
-from projects.selectors import BREAKDOWNS, Summary, round_breakdown, round_summary
+from projects import permissions
+from projects.models import Project, Round
+from projects.selectors import BREAKDOWNS, Summary, round_breakdown, round_comparison, round_summary
 
 
 @dataclass
@@ -18,21 +19,36 @@ class RoundReport:
     round: Round
     summary: Summary
     breakdowns: dict  # {"category" | "subdistrict" | "service_model": [Summary, …]}
+    comparison: list  # [Summary per round with projects, oldest first], for the comparison across rounds
 
 
-def round_summary_with_awards(round_: Round) -> Summary:
-    return replace(round_summary(round_), awards=award_counts(round_))
+def summary_scope(user):
+    """The projects whose figures ``user`` may see summarised: ``None`` (every project) for programme
+    staff, else the user's own (a unit's projects, an evaluator's assignments; nothing for others).
+
+    A unit's summary never counts another unit's cases: its people served are the distinct people of
+    its own projects, so the dashboard is no oracle for who is registered elsewhere.
+    """
+    return None if permissions.sees_whole_portfolio(user) else Project.objects.visible_to(user)
 
 
-def round_breakdown_with_awards(round_: Round, by: str) -> list[Summary]:
-    awards = award_counts(round_, by)
-    return [replace(group, awards=awards.get(group.key, {})) for group in round_breakdown(round_, by)]
+def round_summary_with_awards(round_: Round, *, within=None) -> Summary:
+    return replace(round_summary(round_, within=within), awards=award_counts(round_, within=within))
 
 
-def round_report(round_: Round) -> RoundReport:
-    """Everything the annual report and the dashboard show of a round; a fixed number of queries."""
+def round_breakdown_with_awards(round_: Round, by: str, *, within=None) -> list[Summary]:
+    awards = award_counts(round_, by, within=within)
+    return [replace(group, awards=awards.get(group.key, {})) for group in round_breakdown(round_, by, within=within)]
+
+
+def round_report(round_: Round, *, within=None) -> RoundReport:
+    """Everything the annual report and the dashboard show of a round; a fixed number of queries.
+
+    ``within``: see ``summary_scope``; ``None`` summarises the whole round.
+    """
     return RoundReport(
         round=round_,
-        summary=round_summary_with_awards(round_),
-        breakdowns={by: round_breakdown_with_awards(round_, by) for by in BREAKDOWNS},
+        summary=round_summary_with_awards(round_, within=within),
+        breakdowns={by: round_breakdown_with_awards(round_, by, within=within) for by in BREAKDOWNS},
+        comparison=round_comparison(within=within),
     )

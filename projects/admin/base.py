@@ -23,9 +23,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from projects import permissions
-from projects.exports import export_response
+from projects.exports import export_response, list_file_name
 from projects.fields import MoneyField, PercentField
-from projects.formatting import format_cny, format_date, format_share, person_name
+from projects.formatting import format_cny, format_share, person_name
 from qicai.admin_changelist import SafeChangeListAdmin
 
 User = get_user_model()
@@ -653,8 +653,7 @@ class ListExportMixin(ExportMixin):
 
         listed = listed or self.opts.verbose_name_plural
         rounds = [value for key, value in request.GET.items() if ROUND_FILTER.fullmatch(key)]
+        year = None
         if len(rounds) == 1 and rounds[0].isdigit() and len(rounds[0]) <= 9:
             year = Round.objects.filter(pk=int(rounds[0])).values_list("year", flat=True).first()
-            if year is not None:
-                return gettext("%(year)s年度七彩工程%(list)s清单") % {"year": year, "list": listed}
-        return gettext("七彩工程%(list)s清单_%(date)s") % {"list": listed, "date": format_date(timezone.localdate())}
+        return list_file_name(listed, year)

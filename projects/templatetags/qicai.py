@@ -26,6 +26,12 @@ def wan(amount):
 
 
 @register.filter
+def count(value):
+    """12345 → 12,345; 1234.50 (hours) → 1,234.5."""
+    return formatting.format_count(value)
+
+
+@register.filter
 def share(percent):
     """40.00 (per cent) → 40%."""
     return formatting.format_share(percent)

@@ -1,10 +1,106 @@
 """The project directory: every project the user may see, filtered, sorted, totalled, exported."""
 
-from django.http import Http404
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from projects.exports import ProjectResource, export_response, list_file_name
+from projects.figures import list_totals
+from projects.models import Project, Round, ServiceCategory
+from qicai.portal.filters import SORTS, ProjectFilter
+
+PAGE_SIZE = 25
+EXPORT_FORMATS = ("xlsx", "csv")
 
 
+def _filtered(request):
+    """The user's projects under the request's filters: (filterset, queryset); none when a filter is invalid."""
+    projects = Project.objects.visible_to(request.user).for_list().with_latest_grade()
+    filterset = ProjectFilter(request.GET or None, queryset=projects, request=request)
+    if filterset.is_bound and not filterset.is_valid():
+        return filterset, projects.none()
+    return filterset, filterset.qs
+
+
+def _ordering(sort: str) -> tuple[str, list[str]]:
+    """The sort key shown and the ordering; unsorted, the newest round first, each in code order."""
+    key = sort.removeprefix("-")
+    if key not in SORTS:
+        return "", ["-round__year", "sequence", "pk"]
+    descending = sort.startswith("-")
+    return sort, [f"-{field}" if descending else field for field in SORTS[key]] + ["pk"]
+
+
+@login_required
 def project_list(request):
-    raise Http404
+    filterset, projects = _filtered(request)
+    sort, ordering = _ordering(request.GET.get("sort", ""))
+    totals = list_totals(projects)
+    page = Paginator(projects.order_by(*ordering), PAGE_SIZE).get_page(request.GET.get("page"))
+    chosen_round = request.GET.get("round", "")
+    chosen_category = request.GET.get("category", "")
+    columns = [
+        ("code", _("项目编号"), False),
+        ("title", _("项目名称"), False),
+        ("unit", _("实施单位"), False),
+        (None, _("服务类别"), False),
+        (None, _("所在街道"), False),
+        (None, _("运作模式"), False),
+        ("requested", _("申请金额（元）"), True),
+        ("approved", _("审定金额（元）"), True),
+        (None, _("评估等级"), False),
+        ("status", _("状态"), False),
+    ]
+    context = {
+        "filter": filterset,
+        "page": page,
+        "totals": totals,
+        "sort": sort,
+        "columns": [
+            {
+                "label": label,
+                "numeric": numeric,
+                "key": key,
+                "sorted": sort.removeprefix("-") == key if key else False,
+                "descending": sort.startswith("-"),
+                "next_sort": (key if sort == f"-{key}" else f"-{key}") if sort.removeprefix("-") == key else key,
+            }
+            for key, label, numeric in columns
+        ],
+        "round_chips": list(
+            Round.objects.filter(pk__in=Project.objects.visible_to(request.user).order_by().values("round"))
+            .order_by("-year")
+            .values_list("year", flat=True)
+        ),
+        "category_chips": list(ServiceCategory.objects.order_by("order", "name")),
+        "chosen_round": chosen_round,
+        "chosen_category": chosen_category,
+        "may_export": request.user.has_perm("projects.export_project"),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "portal/project_list.html", context)
 
 
-project_export = project_list
+@login_required
+def project_export(request):
+    """The filtered list as XLSX or CSV, in the columns of the workbench's project export."""
+    if not request.user.has_perm("projects.export_project"):
+        raise PermissionDenied(_("您没有导出项目清单的权限。"))
+    file_format = request.GET.get("format", "xlsx")
+    if file_format not in EXPORT_FORMATS:
+        file_format = "xlsx"
+    filterset, projects = _filtered(request)
+    _sort, ordering = _ordering(request.GET.get("sort", ""))
+    year = None
+    if filterset.is_bound and filterset.is_valid() and filterset.form.cleaned_data.get("round"):
+        year = filterset.form.cleaned_data["round"].year
+    resource = ProjectResource(user=request.user)
+    return export_response(
+        resource=resource,
+        queryset=projects.order_by(*ordering),
+        fields=resource.get_fields(),
+        file_format=file_format,
+        name=list_file_name(str(Project._meta.verbose_name_plural), year),
+    )

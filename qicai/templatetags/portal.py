@@ -33,6 +33,15 @@ def bootstrap_field(field):
     return render_to_string("portal/includes/field.html", {"field": field})
 
 
+@register.filter
+def grade_label(value) -> str:
+    """An evaluation grade's label (优秀 …) from its code; a dash for none."""
+    from projects.formatting import choice_label
+    from projects.models.evaluation import Grade
+
+    return choice_label(Grade, value)
+
+
 @register.simple_tag(takes_context=True)
 def query(context, **changes):
     """The current query string with ``changes`` applied (``None`` or "" removes a key): ``?a=1&page=2``."""

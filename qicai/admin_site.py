@@ -13,7 +13,7 @@ class QicaiAdminSite(admin.AdminSite):
     site_title = _("七彩工程")
     index_title = _("工作台")
     index_template = "admin/qicai_index.html"
-    site_url = None  # no "view site" link until the portal exists
+    site_url = None  # the header links the portal's pages by name (templates/admin/base_site.html)
     empty_value_display = "—"  # the dash projects.formatting shows for a missing value
 
     def register(self, model_or_iterable, admin_class=None, **options):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmarks that print figures: seeding, and admin pages at demo size vs ten times the rows.
+"""Benchmarks that print figures: seeding, and admin and portal pages at demo size vs ten times the rows.
 
     make bench            (or: .venv/bin/python bench/run.py)
 
@@ -121,6 +121,13 @@ def main():
         "beneficiary changelist": "/admin/projects/beneficiary/",
         "enrollment changelist": "/admin/projects/enrollment/",
         "activity changelist": "/admin/projects/activity/",
+        "portal dashboard (2013)": "/",
+        "portal dashboard (2012)": "/?round=2012",
+        "portal directory": "/projects/",
+        "portal directory, 2013 by amount": "/projects/?round=2013&sort=-approved",
+        "portal dossier": "/projects/QC-2013-001/",
+        "public 公示 (2013)": "/public/2013/",
+        "public open data (JSON)": "/public/2013/projects.json",
     }
     from projects.models import Project
 
@@ -138,6 +145,7 @@ def main():
         f"cases: 548 vs {Enrollment.objects.count()})"
     )
     print(f"{'page':34} {'small ms':>9} {'q':>3} {'large ms':>9} {'q':>3} {'ratio':>6}")
+    # The dashboard's charts are cached by their figures: the first request after a change renders them.
     for label in urls:
         (s, sq), (g, gq) = small[label], large[label]
         print(f"{label:34} {s * 1000:9.1f} {sq:3d} {g * 1000:9.1f} {gq:3d} {g / s:6.2f}")

@@ -241,3 +241,31 @@ def test_at_least_ten_thousand_candidates_remain_for_every_person(client, distri
         # The gender is shown: the attacker knows it.
         count, _ = count_candidates(pattern=masks.pop(), gender=case.gender, birth_year=years.pop())
         assert count >= 10_000, (role, case.code, count)
+
+
+@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
+def test_every_portal_page_opens_and_shows_nothing_unmasked(client, district, role):
+    """The portal: dashboard (each round), directory, export, dossiers of projects in scope, the public pages."""
+    hidden = secrets()
+    urls = ["/public/", "/public/2012/", "/public/2013/", "/public/2013/print/", "/public/fields/"]
+    urls += ["/public/2013/projects.csv", "/public/2013/projects.json"]
+    if role != "anonymous":
+        user = get_user_model().objects.get(username=role)
+        client.force_login(user)
+        urls += ["/", "/?round=2012", "/?round=2014", "/projects/", "/projects/?round=2012&grade=excellent"]
+        visible = Project.objects.visible_to(user).order_by("pk")
+        picks = [*visible[:3], *visible.filter(status="completed")[:2], *visible.reverse()[:2]]
+        urls += [f"/projects/{project.code}/" for project in {p.pk: p for p in picks}.values()]
+        if user.has_perm("projects.export_project"):
+            urls.append("/projects/export/?format=csv")
+    failures = []
+    for url in urls:
+        response = client.get(url)
+        if response.status_code >= 500 or response.status_code not in (200, 302):
+            failures.append(f"{url}: {response.status_code}")
+            continue
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        found = leaks(body.decode("utf-8-sig", errors="replace"), hidden)
+        if found:
+            failures.append(f"{url}: {', '.join(sorted(found)[:3])}")
+    assert failures == []

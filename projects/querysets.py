@@ -68,6 +68,16 @@ class ProjectQuerySet(models.QuerySet):
         )
         return self.annotate(latest_grade=Subquery(latest.values("grade")[:1]))
 
+    def published(self):
+        """The projects anyone may see (公示): funded (``figures.funded``) and in a ``states.PUBLISHED`` state."""
+        from projects.figures import funded
+
+        return self.filter(funded(), status__in=states.PUBLISHED)
+
+    def for_public_list(self):
+        """A public list row: unit, colour category and subdistrict in one query, in code order."""
+        return self.select_related("implementing_unit", "category", "subdistrict").order_by("sequence", "code")
+
 
 class AgreementQuerySet(models.QuerySet):
     def visible_to(self, user):

@@ -115,3 +115,19 @@ CASEWORK = frozenset({P.CONTRACTED, P.IN_PROGRESS, P.MIDTERM_EVALUATED})
 CLOSED_TO_FUNDS = frozenset({P.REJECTED, P.TERMINATED, P.ARCHIVED})
 # A project evaluators can be assigned to, by the kind of evaluation.
 EVALUABLE = frozenset({P.IN_PROGRESS, P.MIDTERM_EVALUATED})
+# 公示: a project approved (审定) is published for good, whatever happens to it since; a terminated one
+# stays listed, flagged. Applications never approved (draft … rejected) are never public.
+PUBLISHED = frozenset(
+    {P.APPROVED, P.CONTRACTED, P.IN_PROGRESS, P.MIDTERM_EVALUATED, P.COMPLETED, P.ARCHIVED, P.TERMINATED}
+)
+# What the public disclosure calls a published project's state: (badge code, label). Evaluation steps and
+# archiving are the programme's business, so the public sees running, completed or terminated.
+PUBLIC_STATES = {
+    P.APPROVED: (P.APPROVED, _("已审定")),
+    P.CONTRACTED: (P.CONTRACTED, _("已签约")),
+    P.IN_PROGRESS: (P.IN_PROGRESS, _("实施中")),
+    P.MIDTERM_EVALUATED: (P.IN_PROGRESS, _("实施中")),
+    P.COMPLETED: (P.COMPLETED, _("结项")),
+    P.ARCHIVED: (P.COMPLETED, _("结项")),
+    P.TERMINATED: (P.TERMINATED, _("已终止")),
+}

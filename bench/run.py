@@ -124,7 +124,7 @@ def main():
         "portal dashboard (2013)": "/",
         "portal dashboard (2012)": "/?round=2012",
         "portal directory": "/projects/",
-        "portal directory, 2013 by amount": "/projects/?round=2013&sort=-approved",
+        "portal directory, 2013 by amount": "/projects/?round=2013&sort=-amount",
         "portal dossier": "/projects/QC-2013-001/",
         "public 公示 (2013)": "/public/2013/",
         "public open data (JSON)": "/public/2013/projects.json",

@@ -267,6 +267,6 @@ def list_totals(projects) -> ListTotals:
     row = projects.order_by().aggregate(
         projects=Count("pk"),
         requested=Sum("requested_amount", output_field=MONEY),
-        approved=Sum("approved_amount", output_field=MONEY),
+        approved_sum=Sum("approved_amount", output_field=MONEY),
     )
-    return ListTotals(row["projects"], row["requested"] or ZERO, row["approved"] or ZERO)
+    return ListTotals(row["projects"], row["requested"] or ZERO, row["approved_sum"] or ZERO)

@@ -49,7 +49,7 @@ def project_list(request):
         (None, _("所在街道"), False),
         (None, _("运作模式"), False),
         ("requested", _("申请金额（元）"), True),
-        ("approved", _("审定金额（元）"), True),
+        ("amount", _("审定金额（元）"), True),
         (None, _("评估等级"), False),
         ("status", _("状态"), False),
     ]

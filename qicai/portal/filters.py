@@ -14,7 +14,7 @@ SORTS = {
     "title": ("title",),
     "unit": ("implementing_unit__name",),
     "requested": ("requested_amount",),
-    "approved": ("approved_amount",),
+    "amount": ("approved_amount",),
     "status": ("status",),
 }
 

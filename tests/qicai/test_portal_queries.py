@@ -15,7 +15,7 @@ URLS = [
     "/",
     "/?round=2014",
     "/projects/",
-    "/projects/?round=2014&sort=-approved&page=3",
+    "/projects/?round=2014&sort=-amount&page=3",
     "/projects/?grade=good&q=测试",
 ]
 

@@ -9,10 +9,18 @@ entries: programme staff always; those who see the project only for the actions 
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from projects.formatting import format_yuan
 from projects.states import Action
+
+if TYPE_CHECKING:
+    from projects.models import AuditEntry
 
 
 class AuditAction(models.TextChoices):
@@ -85,6 +93,32 @@ PERSONAL_DATA = frozenset({A.PERSONAL_DATA_REVEAL, A.PERSONAL_DATA_EXPORT, A.PER
 
 def transition_action(action: Action) -> AuditAction:
     return AuditAction(f"project.{action}")
+
+
+def entry_summary(entry: AuditEntry) -> str:
+    """The particulars of an entry in one line: a transition's states and comment, an amount, a field.
+
+    The project pages' timelines (workbench and portal) and the audit list show it.
+    """
+    from projects.privacy import field_label
+
+    data = entry.data
+    parts = []
+    if entry.from_status or entry.to_status:
+        parts.append(f"{entry.get_from_status_display()} → {entry.get_to_status_display()}")
+    if data.get("amount"):
+        parts.append(format_yuan(Decimal(data["amount"])))
+    if data.get("grade"):
+        parts.append(gettext("等级：%(grade)s") % {"grade": data["grade"]})
+    if data.get("evaluator"):
+        parts.append(gettext("专家：%(name)s") % {"name": data["evaluator"]})
+    if entry.action in PERSONAL_DATA and data.get("field"):
+        parts.append(field_label(data["field"]))
+    if data.get("records"):
+        parts.append(gettext("%(count)s 条") % {"count": data["records"]})
+    if entry.comment:
+        parts.append(entry.comment)
+    return "；".join(str(p) for p in parts)
 
 
 def log_action(*, action: AuditAction, actor, obj=None, project=None, **data):

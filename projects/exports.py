@@ -549,7 +549,7 @@ class AuditEntryResource(ExportResource):
         return "" if entry.content_type_id else entry.object_repr
 
     def value_summary(self, entry) -> str:
-        from projects.admin.audit import entry_summary  # the admin's one-line summary, shown on the list
+        from projects.audit import entry_summary  # the one-line summary the pages show
 
         return entry_summary(entry)
 

@@ -138,6 +138,13 @@ def can_transition(user, project: Project, transition: Transition) -> bool:
     )
 
 
+def available_transitions(user, project: Project) -> list[Transition]:
+    """The transition buttons ``user`` sees on ``project`` now: the workbench's and the portal's project pages."""
+    from projects.workflow import transitions_from
+
+    return [t for t in transitions_from(project.status) if can_transition(user, project, t)]
+
+
 def can_view_agreement(user, agreement: Agreement) -> bool:
     if sees_whole_portfolio(user):
         return True

@@ -8,7 +8,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -78,6 +78,21 @@ class ProjectQuerySet(models.QuerySet):
         """A public list row: unit, colour category and subdistrict in one query, in code order."""
         return self.select_related("implementing_unit", "category", "subdistrict").order_by("sequence", "code")
 
+    def for_dossier(self):
+        """What a project's dossier shows of the project's own rows (place, partners, budget lines,
+        instalments, social funds): five queries however many rows. Scoped rows (evaluations,
+        agreements, the timeline) are read with the viewer's ``visible_to``."""
+        from projects.models import BudgetLine, SocialFund
+
+        return self.select_related(
+            "round", "implementing_unit", "category", "subdistrict", "community", "guiding_department"
+        ).prefetch_related(
+            "partners",
+            Prefetch("budget_lines", queryset=BudgetLine.objects.select_related("category")),
+            "instalments",
+            Prefetch("social_funds", queryset=SocialFund.objects.select_related("donor").order_by("received_on", "pk")),
+        )
+
 
 class AgreementQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -113,8 +128,12 @@ class AuditEntryQuerySet(models.QuerySet):
 
         return self.filter(action__in=TRANSITION_ACTIONS)
 
+    def for_timeline(self):
+        """A project's timeline as its pages show it (workbench and portal): oldest first, with who acted."""
+        return self.select_related("actor").order_by("at", "pk")
+
     def timeline_of(self, project):
-        return self.filter(project=project).select_related("actor").order_by("at", "pk")
+        return self.filter(project=project).for_timeline()
 
 
 class ScopedByProjectQuerySet(models.QuerySet):

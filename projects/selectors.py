@@ -9,7 +9,8 @@ Service figures (no personal data: counts and sums only)
     cases                cases (``Enrollment``) opened; open_cases those still open
     follow_ups           follow-up records of those cases
     activities_by_type   activities per type, by label, in the type's order
-    participants         activities' participants, summed (人次, not people)
+    participants         activities' participants, summed (人次, not people); participants_by_type
+                         the same per type, by label
     volunteer_hours      hours logged by volunteers on the activities
     social_worker_hours  hours logged by social workers on the activities
 
@@ -57,6 +58,7 @@ class Service:
     follow_ups: int = 0
     activities_by_type: dict = field(default_factory=dict)
     participants: int = 0
+    participants_by_type: dict = field(default_factory=dict)
     volunteer_hours: Decimal = Decimal("0.0")
     social_worker_hours: Decimal = Decimal("0.0")
 
@@ -142,8 +144,11 @@ def service_figures(key: str, **project_lookups) -> dict:
     order = {code: index for index, code in enumerate(labels)}
     by_type: dict = {}
     participants: dict = {}
+    participants_by_type: dict = {}
     for row in sorted(activities, key=lambda row: order.get(row["type"], len(order))):
-        by_type.setdefault(row[path], {})[str(labels.get(row["type"], row["type"]))] = row["n"]
+        label = str(labels.get(row["type"], row["type"]))
+        by_type.setdefault(row[path], {})[label] = row["n"]
+        participants_by_type.setdefault(row[path], {})[label] = row["participants"] or 0
         participants[row[path]] = participants.get(row[path], 0) + (row["participants"] or 0)
 
     groups = set(cases) | set(follow_ups) | set(by_type) | set(volunteer) | set(staff)
@@ -155,6 +160,7 @@ def service_figures(key: str, **project_lookups) -> dict:
             follow_ups=follow_ups.get(group, 0),
             activities_by_type=by_type.get(group, {}),
             participants=participants.get(group, 0),
+            participants_by_type=participants_by_type.get(group, {}),
             volunteer_hours=Decimal(volunteer.get(group) or 0).quantize(HOUR),
             social_worker_hours=Decimal(staff.get(group) or 0).quantize(HOUR),
         )

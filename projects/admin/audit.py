@@ -1,40 +1,15 @@
 """The audit trail in the admin: a project's timeline on its page, and the filterable audit list (审计记录)."""
 
-from decimal import Decimal
-
 from django.contrib import admin
 from django.utils.html import format_html
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects import permissions
 from projects.admin.base import ListExportMixin, QicaiModelAdmin, ReadOnlyInline
-from projects.audit import PERSONAL_DATA, PROJECT_VISIBLE, AuditAction
+from projects.audit import PERSONAL_DATA, PROJECT_VISIBLE, AuditAction, entry_summary
 from projects.exports import AuditEntryResource
-from projects.formatting import format_yuan, person_name
+from projects.formatting import person_name
 from projects.models import AuditEntry
-from projects.privacy import field_label
-
-
-def entry_summary(entry: AuditEntry) -> str:
-    """The particulars of an entry in one line: a transition's states and comment, an amount, a field."""
-    data = entry.data
-    parts = []
-    if entry.from_status or entry.to_status:
-        parts.append(f"{entry.get_from_status_display()} → {entry.get_to_status_display()}")
-    if data.get("amount"):
-        parts.append(format_yuan(Decimal(data["amount"])))
-    if data.get("grade"):
-        parts.append(gettext("等级：%(grade)s") % {"grade": data["grade"]})
-    if data.get("evaluator"):
-        parts.append(gettext("专家：%(name)s") % {"name": data["evaluator"]})
-    if entry.action in PERSONAL_DATA and data.get("field"):
-        parts.append(field_label(data["field"]))
-    if data.get("records"):
-        parts.append(gettext("%(count)s 条") % {"count": data["records"]})
-    if entry.comment:
-        parts.append(entry.comment)
-    return "；".join(str(p) for p in parts)
 
 
 class ActionFilter(admin.SimpleListFilter):
@@ -68,7 +43,7 @@ class TimelineInline(ReadOnlyInline):
     verbose_name_plural = _("流转与操作记录")
 
     def get_queryset(self, request):
-        return AuditEntry.objects.visible_to(request.user).select_related("actor").order_by("at", "pk")
+        return AuditEntry.objects.visible_to(request.user).for_timeline()
 
     @admin.display(description=_("操作"))
     def action_label(self, entry):

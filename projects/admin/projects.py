@@ -34,7 +34,7 @@ from projects.services import (
     social_fund_record,
 )
 from projects.states import Action
-from projects.workflow import TRANSITIONS, transitions_from
+from projects.workflow import TRANSITIONS
 
 
 class AgreementInline(ReadOnlyInline):
@@ -262,12 +262,9 @@ class ProjectAdmin(ListExportMixin, HistoryAdmin):
             *super().get_urls(),
         ]
 
-    def available_transitions(self, user, project):
-        return [t for t in transitions_from(project.status) if permissions.can_transition(user, project, t)]
-
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            context["available_transitions"] = self.available_transitions(request.user, obj)
+            context["available_transitions"] = permissions.available_transitions(request.user, obj)
             context["can_record_social_funds"] = permissions.can_record_social_funds(request.user, obj)
             context["can_keep_casework"] = permissions.can_keep_casework(request.user, obj)
             context["sees_casework"] = permissions.can_view_casework(request.user, obj)

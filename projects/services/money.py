@@ -106,19 +106,25 @@ def instalment_plan_create(*, project: Project) -> list[Instalment]:
     return instalments
 
 
-def condition_unmet(instalment: Instalment) -> str | None:
+def project_agreement_signed(project: Project) -> bool:
+    """Whether the project's agreement is signed (the first instalment's usual condition)."""
+    return Agreement.objects.filter(
+        project=project, kind=Agreement.Kind.PROJECT, status=AgreementStatus.SIGNED
+    ).exists()
+
+
+def condition_unmet(instalment: Instalment, *, agreement_signed: bool | None = None) -> str | None:
     """Why the instalment's condition is not met yet, or None when it is.
 
     The evaluation-driven conditions read ``Project.midterm_passed_on`` and
-    ``final_passed_on``, which finalising a passed evaluation sets.
+    ``final_passed_on``, which finalising a passed evaluation sets. ``agreement_signed``, when the
+    caller already knows it (``instalment_conditions``), saves reading the project agreement again.
     """
     project = instalment.project
     if project.needs_rectification:
         return _("项目正在整改，解除整改后方可拨付。")
     if instalment.condition == C.SIGNED:
-        signed = Agreement.objects.filter(
-            project=project, kind=Agreement.Kind.PROJECT, status=AgreementStatus.SIGNED
-        ).exists()
+        signed = project_agreement_signed(project) if agreement_signed is None else agreement_signed
         if not signed:
             return _("项目协议尚未签订。")
     elif instalment.condition == C.MIDTERM_PASSED and project.midterm_passed_on is None:
@@ -126,6 +132,12 @@ def condition_unmet(instalment: Instalment) -> str | None:
     elif instalment.condition == C.FINAL_PASSED and project.final_passed_on is None:
         return _("项目尚未通过结项评估。")
     return None
+
+
+def instalment_conditions(project: Project, instalments) -> dict[int, str | None]:
+    """``condition_unmet`` of each of ``project``'s ``instalments`` by id, the agreement read once."""
+    signed = project_agreement_signed(project)
+    return {instalment.pk: condition_unmet(instalment, agreement_signed=signed) for instalment in instalments}
 
 
 def instalment_release(

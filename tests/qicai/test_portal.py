@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from projects.figures import list_totals
+from projects.figures import list_totals, round_money
 from projects.formatting import format_count, format_wan
 from projects.models import Organization, Project, Round, ServiceCategory
 from qicai.summaries import round_report, summary_scope
@@ -96,6 +96,11 @@ def test_the_dashboard_tells_programme_staff_the_whole_round(client, district):
     for chart in response.context["charts"]:
         assert chart.data_uri.startswith("data:image/svg+xml;base64,") and chart.alt
     assert [group.label for group in response.context["report"].comparison][:2] == ["2012", "2013"]
+    # the same figures as the workbench's round page (projects.figures.round_money)
+    assert summary.money == round_money(round_2013)
+    admin_round_page = client.get(reverse("admin:projects_round_change", args=[round_2013.pk])).content.decode()
+    for figure in ("1,000,000.00", "300,000.00"):  # approved, social funds
+        assert figure in admin_round_page
 
 
 def test_the_dashboard_switches_round_and_says_when_a_year_has_nothing(client, district):
@@ -277,6 +282,22 @@ def test_sign_in_lands_on_the_dashboard_and_sign_out_needs_a_post(client, distri
     assert client.get(reverse("portal:logout")).status_code == 405
     assert client.post(reverse("portal:logout")).status_code == 302
     assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "url", ["/public/", "/public/2013/", "/public/2013/print/", "/public/fields/", "/accounts/login/"]
+)
+def test_public_pages_carry_no_inline_code(client, district, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert inline_code(response.content.decode()) == []
+
+
+@pytest.mark.parametrize("role", ["civil", "unit"])
+def test_dossiers_carry_no_inline_code(client, district, role):
+    project = Project.objects.visible_to(district[role]).filter(round__year=2013).first()
+    response = page(client, district[role], f"/projects/{project.code}/")
+    assert inline_code(response.content.decode()) == []
 
 
 def test_a_wrong_password_is_said_in_chinese(client, district):

@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from projects import permissions
-from projects.models import Project
-from projects.states import Action
+from projects.models import Evaluation, Project, Scorecard
+from projects.states import Action, EvaluationStatus, ScorecardStatus
 from projects.workflow import TRANSITIONS
 
 # Transitions that are work waiting for someone; terminating is a decision, not a to-do.
@@ -24,16 +24,33 @@ TODO_LABELS = {
 
 
 @dataclass
+class TodoRecord:
+    """One waiting thing that is not a project's transition: an evaluation to score, a nomination …"""
+
+    title: str
+    url: str
+    project: object = None
+    due: object = None  # a date, when the thing has one
+    status: str = ""
+
+
+@dataclass
 class TodoItem:
     action: str
     label: str
     count: int
     url: str
     projects: list = field(default_factory=list)
+    records: list = field(default_factory=list)  # TodoRecord rows, for kinds that are not project transitions
 
 
 def todo_for(user, *, with_projects: int = 0) -> list[TodoItem]:
-    """One item per kind of waiting work, with counts from a single grouped query."""
+    """One item per kind of waiting work: the project transitions (counts from a single grouped query),
+    then evaluations to score and to grade."""
+    return project_transitions(user, with_projects=with_projects) + evaluation_todo(user, with_records=with_projects)
+
+
+def project_transitions(user, *, with_projects: int = 0) -> list[TodoItem]:
     visible = Project.objects.visible_to(user)
     by_status = dict(visible.values_list("status").annotate(n=Count("id")).order_by())
     changelist = reverse("admin:projects_project_changelist")
@@ -47,5 +64,50 @@ def todo_for(user, *, with_projects: int = 0) -> list[TodoItem]:
         item = TodoItem(action, TODO_LABELS[action], count, f"{changelist}?status__in={','.join(sources)}")
         if with_projects and count:
             item.projects = list(visible.filter(status__in=sources).for_list().order_by("-updated_at")[:with_projects])
+        items.append(item)
+    return items
+
+
+def evaluation_records(evaluations, limit: int) -> list[TodoRecord]:
+    return [
+        TodoRecord(
+            title=f"{evaluation.project.code} {evaluation.get_kind_display()}",
+            url=reverse("admin:projects_evaluation_change", args=[evaluation.pk]),
+            project=evaluation.project,
+            due=evaluation.due_date,
+            status=evaluation.get_status_display(),
+        )
+        for evaluation in evaluations.select_related("project").order_by("due_date", "pk")[:limit]
+    ]
+
+
+def evaluation_todo(user, *, with_records: int = 0) -> list[TodoItem]:
+    """评估: an evaluator's assigned open evaluations without its submitted scorecard; for those who grade,
+    open evaluations whose every assigned expert has submitted (ready to 定级)."""
+    items = []
+    changelist = reverse("admin:projects_evaluation_changelist")
+    if permissions.is_evaluator(user) or (user.is_superuser and user.assigned_evaluations.exists()):
+        submitted = Scorecard.objects.filter(
+            evaluation=OuterRef("pk"), evaluator=user, status=ScorecardStatus.SUBMITTED
+        )
+        waiting = Evaluation.objects.filter(evaluators=user, status=EvaluationStatus.OPEN).exclude(Exists(submitted))
+        item = TodoItem("score", _("待评分的评估"), waiting.count(), f"{changelist}?status__exact=open")
+        if with_records and item.count:
+            item.records = evaluation_records(waiting, with_records)
+        items.append(item)
+    if permissions.is_active_staff(user) and user.has_perm("projects.finalise_evaluation"):
+        ready = (
+            Evaluation.objects.filter(project__in=Project.objects.visible_to(user), status=EvaluationStatus.OPEN)
+            .annotate(
+                assigned=Count("evaluators", distinct=True),
+                submitted=Count("scorecards", filter=Q(scorecards__status=ScorecardStatus.SUBMITTED), distinct=True),
+            )
+            .filter(assigned__gt=0, submitted__gte=F("assigned"))
+        )
+        item = TodoItem(
+            "finalise", _("待定级的评估（专家均已提交）"), ready.count(), f"{changelist}?status__exact=open"
+        )
+        if with_records and item.count:
+            item.records = evaluation_records(Evaluation.objects.filter(pk__in=ready.values("pk")), with_records)
         items.append(item)
     return items

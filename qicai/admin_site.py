@@ -4,7 +4,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
-from projects.todo import todo_for
+from qicai.todo import todo_for
 from qicai.admin_changelist import SafeChangeListAdmin
 
 

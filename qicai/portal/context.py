@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from projects import permissions
-from projects.todo import todo_for
+from qicai.todo import todo_for
 
 # (url name, label, who sees it): "staff" is anyone signed in, "public" everyone.
 NAVIGATION = (

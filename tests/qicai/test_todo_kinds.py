@@ -1,0 +1,76 @@
+"""待办 beyond project transitions: evaluations to score (the evaluator), evaluations ready to grade (civil
+affairs), nominations to confirm (the committee): each counted on the workbench's index, listed on the
+to-do page and summed in the portal's header."""
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from awards.models import AwardType, Nomination
+from projects.models import Project, RubricTemplate
+from projects.services import evaluation_assign, evaluation_create, scorecard_save
+from qicai.todo import todo_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def users(demo_district):
+    return {name: get_user_model().objects.get(username=name) for name in ("civil", "evaluator", "committee", "unit")}
+
+
+def counts(user) -> dict:
+    return {item.action: item.count for item in todo_for(user)}
+
+
+def open_evaluation(users):
+    project = Project.objects.get(code="QC-2013-001")
+    template = RubricTemplate.objects.filter(kind="midterm").order_by("-version").first()
+    evaluation = evaluation_create(
+        project=project, kind="midterm", template=template, due_date=datetime.date(2014, 4, 30), by=users["civil"]
+    )
+    return evaluation_assign(evaluation=evaluation, evaluator=users["evaluator"], by=users["civil"])
+
+
+def test_an_assigned_evaluation_waits_on_its_evaluator_until_the_scorecard_is_submitted(client, users):
+    evaluator, civil = users["evaluator"], users["civil"]
+    before_finalise = counts(civil)["finalise"]
+    assert counts(evaluator)["score"] == 0
+    evaluation = open_evaluation(users)
+    assert counts(evaluator)["score"] == 1
+    assert counts(civil)["finalise"] == before_finalise  # the expert has not submitted yet
+
+    client.force_login(evaluator)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "待评分的评估" in index
+    page = client.get(reverse("admin:todo")).content.decode()
+    assert reverse("admin:projects_evaluation_change", args=[evaluation.pk]) in page
+    assert "QC-2013-001" in page
+    header = client.get("/").context["portal"]
+    assert header.todo_count == sum(counts(evaluator).values())
+
+    scores = {criterion.pk: (criterion.max_score, "") for criterion in evaluation.template.criteria.all()}
+    scorecard_save(evaluation=evaluation, by=evaluator, scores=scores, submit=True)
+    assert counts(evaluator)["score"] == 0
+    assert counts(civil)["finalise"] == before_finalise + 1
+    client.force_login(civil)
+    page = client.get(reverse("admin:todo")).content.decode()
+    assert "待定级的评估" in page
+    assert reverse("admin:projects_evaluation_change", args=[evaluation.pk]) in page
+
+
+def test_a_pending_nomination_waits_on_the_committee(client, users):
+    committee = users["committee"]
+    before = counts(committee).get("decide_nomination", 0)
+    award_type = AwardType.objects.order_by("order").first()
+    project = Project.objects.filter(round__year=2013).order_by("code").last()
+    Nomination.objects.create(
+        round=project.round, award_type=award_type, project=project, source="association", reason="服务成效显著"
+    )
+    assert counts(committee)["decide_nomination"] == before + 1
+    client.force_login(committee)
+    page = client.get(reverse("admin:todo")).content.decode()
+    assert "待确认的表彰提名" in page and project.code in page
+    assert "decide_nomination" not in counts(users["unit"]) and "score" not in counts(users["unit"])

@@ -4,8 +4,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
-from qicai.todo import todo_for
 from qicai.admin_changelist import SafeChangeListAdmin
+from qicai.todo import todo_for
 
 
 class QicaiAdminSite(admin.AdminSite):

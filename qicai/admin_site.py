@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
 from qicai.admin_changelist import SafeChangeListAdmin
+from qicai.navigation import first_groups, grouped_app_list
 from qicai.todo import todo_for
 
 
@@ -23,6 +24,12 @@ class QicaiAdminSite(admin.AdminSite):
             attributes = {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__}
             admin_class = type(admin_class.__name__, (SafeChangeListAdmin, admin_class), attributes)
         return super().register(model_or_iterable, admin_class, **options)
+
+    def get_app_list(self, request, app_label=None):
+        """By task, not by model (qicai.navigation); an app's own page (/admin/projects/) stays as Django has it."""
+        if app_label is not None:
+            return super().get_app_list(request, app_label)
+        return grouped_app_list(self._build_app_dict(request), first=first_groups(request.user))
 
     def get_urls(self):
         return [path("todo/", self.admin_view(self.todo_view), name="todo"), *super().get_urls()]

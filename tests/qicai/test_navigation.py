@@ -1,0 +1,52 @@
+"""The workbench's navigation by task: each role sees its own groups, in its order, in Chinese."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def users(demo_district):
+    names = ("admin", "committee", "civil", "association", "unit", "evaluator")
+    return {name: get_user_model().objects.get(username=name) for name in names}
+
+
+def groups(client, user) -> dict[str, list[str]]:
+    client.force_login(user)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    return {str(app["name"]): [str(model["name"]) for model in app["models"]] for app in response.context["app_list"]}
+
+
+def test_the_index_groups_models_by_the_work_not_alphabetically(client, users):
+    seen = groups(client, users["civil"])
+    assert list(seen)[:3] == ["我的待办", "项目", "服务"]
+    assert seen["项目"] == ["项目", "协议", "拨付"]
+    assert seen["我的待办"] == ["待办事项"]
+    assert "登录尝试" not in sum(seen.values(), [])  # axes is for the system administrator
+
+
+def test_each_role_sees_only_its_groups(client, users):
+    unit = groups(client, users["unit"])
+    assert "提名" not in unit.get("表彰", []) and "服务对象" not in unit["服务"]
+    evaluator = groups(client, users["evaluator"])
+    assert list(evaluator)[:2] == ["我的待办", "评估"]  # an expert's work comes first
+    assert "资金" not in evaluator and "表彰" not in evaluator
+    committee = groups(client, users["committee"])
+    assert list(committee)[:2] == ["我的待办", "表彰"]
+
+
+def test_third_party_entries_go_under_system_with_chinese_names(client, users):
+    system = groups(client, users["admin"])["系统"]
+    assert {"登录尝试", "登录失败记录", "登录日志", "后台任务", "用户", "角色（用户组）"} <= set(system)
+    html = client.get(reverse("admin:index")).content.decode()
+    assert "Access attempts" not in html and "access attempts" not in html
+
+
+def test_an_apps_own_page_still_lists_its_models(client, users):
+    client.force_login(users["civil"])
+    response = client.get("/admin/projects/")
+    assert response.status_code == 200
+    assert "项目" in response.content.decode()

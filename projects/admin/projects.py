@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.http import Http404, HttpResponseRedirect
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -86,17 +86,19 @@ class ProjectAdmin(ListExportMixin, HistoryAdmin):
     form = ProjectAdminForm
     export_resource = ProjectResource
     change_form_template = "admin/projects/project/change_form.html"
-    view_on_site = False  # the portal's project page comes with the portal
+    change_list_template = "admin/projects/project/change_list.html"
+
+    def view_on_site(self, obj):
+        """The project's dossier in the portal (在门户查看)."""
+        return reverse("portal:project", args=[obj.code])
+
     list_display = [
         "code",
         "title",
         "unit_display",
-        "category",
-        "service_model",
-        "subdistrict_display",
-        "status_display",
         "requested_display",
         "approved_display",
+        "status_display",
     ]
     list_display_links = ["code", "title"]
     list_filter = ["round", "status", "category", "service_model", ("subdistrict", admin.RelatedOnlyFieldListFilter)]
@@ -228,10 +230,6 @@ class ProjectAdmin(ListExportMixin, HistoryAdmin):
     @admin.display(description=_("实施单位"), ordering="implementing_unit__name")
     def unit_display(self, project):
         return project.implementing_unit.short_name or project.implementing_unit.name
-
-    @admin.display(description=_("所在街道"), ordering="subdistrict__name")
-    def subdistrict_display(self, project):
-        return (project.subdistrict.short_name or project.subdistrict.name) if project.subdistrict else "—"
 
     @admin.display(description=_("状态"), ordering="status")
     def status_display(self, project):

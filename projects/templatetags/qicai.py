@@ -71,3 +71,11 @@ def minutes(duration) -> int:
 def get_item(mapping, key):
     """``{{ labels|get_item:action }}``: a dict's value by a key held in a variable."""
     return mapping.get(key, key) if hasattr(mapping, "get") else key
+
+
+@register.simple_tag
+def project_list_totals(changelist):
+    """The totals of an admin project list as filtered (its ``queryset``, every page): one query."""
+    from projects.figures import list_totals
+
+    return list_totals(changelist.queryset)

@@ -25,7 +25,7 @@ def test_the_index_groups_models_by_the_work_not_alphabetically(client, users):
     assert list(seen)[:3] == ["我的待办", "项目", "服务"]
     assert seen["项目"] == ["项目", "协议", "拨付"]
     assert seen["我的待办"] == ["待办事项"]
-    assert "登录尝试" not in sum(seen.values(), [])  # axes is for the system administrator
+    assert all("登录尝试" not in models for models in seen.values())  # axes is for the system administrator
 
 
 def test_each_role_sees_only_its_groups(client, users):
@@ -50,3 +50,17 @@ def test_an_apps_own_page_still_lists_its_models(client, users):
     response = client.get("/admin/projects/")
     assert response.status_code == 200
     assert "项目" in response.content.decode()
+
+
+def test_the_project_list_shows_money_first_and_totals_the_filtered_list(client, users):
+    client.force_login(users["civil"])
+    from projects.models import Round
+
+    round_2013 = Round.objects.get(year=2013)
+    response = client.get(f"/admin/projects/project/?round__id__exact={round_2013.pk}")
+    html = response.content.decode()
+    assert "合计 60 个项目：申请金额" in html and "审定金额 1,000,000.00 元" in html
+    columns = response.context["cl"].list_display
+    assert columns.index("approved_display") < 6 and "subdistrict_display" not in columns
+    change = client.get(f"/admin/projects/project/{round_2013.projects.order_by('sequence').first().pk}/change/")
+    assert "/projects/QC-2013-001/" in change.content.decode()  # 在门户查看: the dossier

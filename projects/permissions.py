@@ -139,10 +139,14 @@ def can_transition(user, project: Project, transition: Transition) -> bool:
 
 
 def available_transitions(user, project: Project) -> list[Transition]:
-    """The transition buttons ``user`` sees on ``project`` now: the workbench's and the portal's project pages."""
+    """The transition buttons ``user`` sees on ``project`` now: the workbench's and the portal's project pages.
+
+    The expected next steps first, in the workflow's order; destructive ones (不予推荐, 终止) last, which the
+    pages set apart."""
     from projects.workflow import transitions_from
 
-    return [t for t in transitions_from(project.status) if can_transition(user, project, t)]
+    allowed = [t for t in transitions_from(project.status) if can_transition(user, project, t)]
+    return sorted(allowed, key=lambda transition: transition.button_class == "danger")
 
 
 def can_view_agreement(user, agreement: Agreement) -> bool:

@@ -64,3 +64,20 @@ def test_the_project_list_shows_money_first_and_totals_the_filtered_list(client,
     assert columns.index("approved_display") < 6 and "subdistrict_display" not in columns
     change = client.get(f"/admin/projects/project/{round_2013.projects.order_by('sequence').first().pk}/change/")
     assert "/projects/QC-2013-001/" in change.content.decode()  # 在门户查看: the dossier
+
+
+def test_terminating_is_never_the_first_button(client, users):
+    from projects.models import Project
+    from projects.permissions import available_transitions
+
+    running = Project.objects.get(code="QC-2013-001")
+    civil = users["civil"]
+    actions = [t.action for t in available_transitions(civil, running)]
+    assert actions and actions[-1] == "terminate"
+    client.force_login(civil)
+    html = client.get(f"/admin/projects/project/{running.pk}/change/").content.decode()
+    assert 'class="button destructive"' in html
+    submitted = Project.objects.filter(status="submitted").first()
+    if submitted is not None:
+        review = [t.action for t in available_transitions(users["association"], submitted)]
+        assert review[0] == "recommend" and review[-1] == "reject"

@@ -35,6 +35,8 @@ from projects.services import (
     WorkflowError,
     condition_unmet,
     instalment_release,
+    project_agreement_signed,
+    release_blocker,
     social_fund_record,
 )
 
@@ -251,6 +253,10 @@ class InstalmentInline(ReadOnlyInline):
         user = getattr(self, "_request_user", None)
         if user is None or not can_release(user, instalment):
             return "—"
+        blocker = self._blockers.get(instalment.pk) if hasattr(self, "_blockers") else release_blocker(instalment)
+        if blocker:
+            # Offer only what can succeed: say why instead of a button the service would refuse.
+            return format_html('<span class="condition-unmet">{}</span>', blocker)
         return format_html(
             '<a class="button" href="{}">{}</a>',
             reverse("admin:projects_instalment_release", args=[instalment.pk]),
@@ -259,6 +265,12 @@ class InstalmentInline(ReadOnlyInline):
 
     def get_formset(self, request, obj=None, **kwargs):
         self._request_user = request.user
+        if obj is not None:
+            instalments = list(obj.instalments.all())
+            signed = project_agreement_signed(obj)
+            self._blockers = {
+                i.pk: release_blocker(i, instalments=instalments, agreement_signed=signed) for i in instalments
+            }
         return super().get_formset(request, obj, **kwargs)
 
 

@@ -134,6 +134,31 @@ def condition_unmet(instalment: Instalment, *, agreement_signed: bool | None = N
     return None
 
 
+def release_blocker(instalment: Instalment, *, instalments=None, agreement_signed: bool | None = None) -> str | None:
+    """Why a planned instalment cannot be released now (the project's state, an earlier instalment still
+    planned, its condition), or None: what ``instalment_release`` refuses, for a page to say instead of
+    offering a button that cannot succeed. ``instalments`` (the project's, in any order) and
+    ``agreement_signed`` spare the queries when the caller has them."""
+    project = instalment.project
+    if project.status not in PAYABLE_STATES:
+        return _("项目当前状态为“%(status)s”，不能拨付。") % {"status": project.get_status_display()}
+    if instalments is None:
+        earlier = project.instalments.filter(sequence__lt=instalment.sequence, status=Instalment.Status.PLANNED)
+        first = earlier.order_by("sequence").first()
+    else:
+        waiting = [i for i in instalments if i.sequence < instalment.sequence and i.status == Instalment.Status.PLANNED]
+        first = min(waiting, key=lambda i: i.sequence) if waiting else None
+    if first is not None:
+        return _("请先拨付前一期款项：%(name)s。") % {"name": first.name}
+    reason = condition_unmet(instalment, agreement_signed=agreement_signed)
+    if reason:
+        return _("不满足拨付条件（%(condition)s）：%(reason)s") % {
+            "condition": instalment.get_condition_display(),
+            "reason": reason,
+        }
+    return None
+
+
 def instalment_conditions(project: Project, instalments) -> dict[int, str | None]:
     """``condition_unmet`` of each of ``project``'s ``instalments`` by id, the agreement read once."""
     signed = project_agreement_signed(project)
@@ -159,17 +184,9 @@ def instalment_release(
         raise WorkflowError(
             _("%(name)s已于 %(date)s 拨付。") % {"name": instalment.name, "date": format_date(instalment.released_on)}
         )
-    if project.status not in PAYABLE_STATES:
-        raise WorkflowError(_("项目当前状态为“%(status)s”，不能拨付。") % {"status": project.get_status_display()})
-    earlier = project.instalments.filter(sequence__lt=instalment.sequence, status=Instalment.Status.PLANNED)
-    if earlier.exists():
-        raise WorkflowError(_("请先拨付前一期款项：%(name)s。") % {"name": earlier.order_by("sequence").first().name})
-    reason = condition_unmet(instalment)
-    if reason:
-        raise WorkflowError(
-            _("不满足拨付条件（%(condition)s）：%(reason)s")
-            % {"condition": instalment.get_condition_display(), "reason": reason}
-        )
+    blocker = release_blocker(instalment)
+    if blocker:
+        raise WorkflowError(blocker)
     if not voucher_number:
         raise WorkflowError(_("请填写凭证号。"))
     if released_on is None or released_on > timezone.localdate():

@@ -44,6 +44,7 @@ from projects.services import (
     evaluation_create,
     evaluation_finalise,
     evaluation_update,
+    finalise_blocker,
     rectification_clear,
     round_ranking,
     rubric_revise,
@@ -244,6 +245,7 @@ class EvaluationAdmin(ListExportMixin, QicaiModelAdmin):
                     "assign_form": AssignForm() if permissions.can_assign_evaluators(user, obj) else None,
                     "can_score": permissions.can_score(user, obj),
                     "can_finalise": permissions.can_finalise(user, obj),
+                    "finalise_blocker": finalise_blocker(obj) if permissions.can_finalise(user, obj) else None,
                     "hide_evaluators": not permissions.can_see_evaluators(user),
                 }
             )

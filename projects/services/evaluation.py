@@ -273,6 +273,16 @@ def _scorecard_write(
     return scorecard
 
 
+def finalise_blocker(evaluation: Evaluation) -> str | None:
+    """Why an open evaluation cannot be graded (定级) yet, or None: what ``evaluation_finalise`` refuses,
+    for the evaluation page to say instead of offering the button."""
+    if not evaluation.evaluators.exists():
+        return _("尚未指派评估专家，不能定级。")
+    if not evaluation.scorecards.filter(status=Scorecard.Status.SUBMITTED).exists():
+        return _("还没有已提交的评分表，不能定级。")
+    return None
+
+
 def evaluation_finalise(*, evaluation: Evaluation, by: User, expected_version: int | None = None) -> Evaluation:
     """Score = mean of the submitted scorecards (trimmed from five); grade by the round's bands.
 
@@ -286,9 +296,10 @@ def evaluation_finalise(*, evaluation: Evaluation, by: User, expected_version: i
         raise StaleTransition(_("该评估已被他人处理，页面上的信息已过期。请刷新后查看。"))
     if evaluation.status != Evaluation.Status.OPEN:
         raise WorkflowError(_("该评估已定级。"))
+    blocker = finalise_blocker(evaluation)
+    if blocker:
+        raise WorkflowError(blocker)
     totals = list(evaluation.scorecards.filter(status=Scorecard.Status.SUBMITTED).values_list("total", flat=True))
-    if not totals:
-        raise WorkflowError(_("还没有已提交的评分表，不能定级。"))
     project = evaluation.project
     score = trimmed_mean(totals)
     grade = grade_for(score, project.round)

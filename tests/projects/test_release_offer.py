@@ -42,3 +42,30 @@ def test_an_instalment_whose_condition_is_met_keeps_its_button(client, demo_dist
     client.force_login(civil)
     html = client.get(reverse("admin:projects_project_change", args=[project.pk])).content.decode()
     assert reverse("admin:projects_instalment_release", args=[next_one.pk]) in html
+
+
+def test_no_grading_before_experts_are_assigned_and_have_scored(client, demo_district):
+    import datetime
+
+    from projects.models import RubricTemplate
+    from projects.services import evaluation_assign, evaluation_create, evaluation_finalise, finalise_blocker
+
+    civil = get_user_model().objects.get(username="civil")
+    evaluator = get_user_model().objects.get(username="evaluator")
+    project = Project.objects.get(code="QC-2013-002")
+    template = RubricTemplate.objects.filter(kind="midterm").order_by("-version").first()
+    evaluation = evaluation_create(
+        project=project, kind="midterm", template=template, due_date=datetime.date(2014, 4, 30), by=civil
+    )
+    assert finalise_blocker(evaluation) == "尚未指派评估专家，不能定级。"
+    with pytest.raises(WorkflowError) as refused:
+        evaluation_finalise(evaluation=evaluation, by=civil)
+    assert refused.value.message == finalise_blocker(evaluation)
+    client.force_login(civil)
+    page = reverse("admin:projects_evaluation_change", args=[evaluation.pk])
+    html = client.get(page).content.decode()
+    assert "尚未指派评估专家，不能定级。" in html
+    assert reverse("admin:projects_evaluation_finalise", args=[evaluation.pk]) not in html
+    evaluation_assign(evaluation=evaluation, evaluator=evaluator, by=civil)
+    assert finalise_blocker(evaluation) == "还没有已提交的评分表，不能定级。"
+    assert "还没有已提交的评分表" in client.get(page).content.decode()

@@ -1,12 +1,12 @@
 from decimal import Decimal
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects.fields import MoneyFormField
 from projects.models import Project
 from projects.states import Action
+from projects.validators import default_in_window
 
 
 def DATE_WIDGET():
@@ -76,7 +76,10 @@ class SignForm(TransitionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["signed_date"].initial = timezone.localdate()
+        round_ = self.project.round
+        self.fields["signed_date"].initial = default_in_window(
+            round_.year, round_.period_start or self.project.start_date
+        )
         self.fields["term_start"].initial = self.project.start_date
         self.fields["term_end"].initial = self.project.end_date
         self.order_fields(["signed_date", "term_start", "term_end", "comment", "version"])

@@ -120,6 +120,18 @@ def programme_window(round_year: int) -> tuple[datetime.date, datetime.date]:
     )
 
 
+def default_in_window(round_year: int, preferred: datetime.date | None = None) -> datetime.date:
+    """The date a form offers for something done in a round: today while today lies in the round's window
+    (``programme_window``), else ``preferred`` (the round's or project's start) brought into the window.
+    Offering 2026 for a 2013 agreement invited a date the record cannot carry."""
+    low, high = programme_window(round_year)
+    today = datetime.date.today()
+    if low <= today <= high:
+        return today
+    chosen = preferred or datetime.date(round_year, 1, 1)
+    return min(max(chosen, low), min(high, today))
+
+
 def programme_date_problem(value, round_year: int | None, *, past_only: bool = False) -> str | None:
     """Why ``value`` is not a plausible date for a record of the round of ``round_year`` (None if it is).
 

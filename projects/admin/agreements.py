@@ -5,7 +5,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +23,7 @@ from projects.services import (
     agreement_terminate,
 )
 from projects.states import Action
+from projects.validators import default_in_window
 
 
 class AgreementAdminForm(forms.ModelForm):
@@ -184,7 +184,10 @@ class AgreementAdmin(ListExportMixin, HistoryAdmin):
         if not allowed(agreement):
             messages.error(request, gettext("该协议当前不能执行此操作。"))
             return HttpResponseRedirect(self.change_url(agreement))
-        form = form_class(request.POST or None, initial={"signed_date": timezone.localdate()})
+        form = form_class(
+            request.POST or None,
+            initial={"signed_date": default_in_window(agreement.round.year, agreement.round.period_start)},
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 run(agreement, form.cleaned_data)

@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +38,7 @@ from projects.services import (
     release_blocker,
     social_fund_record,
 )
+from projects.validators import default_in_window
 
 HUNDRED = Decimal("100")
 
@@ -381,7 +381,11 @@ class InstalmentAdmin(ListExportMixin, HistoryAdmin):
             messages.error(request, gettext("您不能登记这期拨付（已拨付，或您的角色无此权限）。"))
             return HttpResponseRedirect(project_url)
         form = ReleaseForm(
-            request.POST or None, initial={"version": instalment.version, "released_on": timezone.localdate()}
+            request.POST or None,
+            initial={
+                "version": instalment.version,
+                "released_on": default_in_window(instalment.project.round.year, instalment.project.start_date),
+            },
         )
         if request.method == "POST" and form.is_valid():
             try:

@@ -16,6 +16,7 @@ from projects.audit import AuditAction, log_action
 from projects.models import Agreement, Organization, Project
 from projects.services.errors import StaleTransition, WorkflowError
 from projects.uploads import sniff_scan
+from projects.validators import programme_date_problem
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -130,6 +131,9 @@ def agreement_sign_framework(*, agreement: Agreement, by: User, signed_date: dat
         raise WorkflowError(_("只有草稿状态的协议可以签订。"))
     if signed_date is None or signed_date > timezone.localdate():
         raise WorkflowError(_("签订日期不能为空，也不能晚于今天。"))
+    problem = programme_date_problem(signed_date, agreement.round.year)
+    if problem:
+        raise WorkflowError(_("签订日期：%(problem)s") % {"problem": problem})
     return _set_status(
         agreement,
         by=by,

@@ -27,6 +27,7 @@ from projects.models import (
 )
 from projects.services.errors import StaleTransition, WorkflowError
 from projects.states import AgreementStatus
+from projects.validators import programme_date_problem
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -191,6 +192,9 @@ def instalment_release(
         raise WorkflowError(_("请填写凭证号。"))
     if released_on is None or released_on > timezone.localdate():
         raise WorkflowError(_("拨付日期不能为空，也不能晚于今天。"))
+    problem = programme_date_problem(released_on, project.round.year)
+    if problem:
+        raise WorkflowError(_("拨付日期：%(problem)s") % {"problem": problem})
 
     with transaction.atomic():
         released = Instalment.objects.filter(project=project, status=Instalment.Status.RELEASED).aggregate(

@@ -30,6 +30,7 @@ from projects.services.agreements import agreement_number, signing_party, term_p
 from projects.services.errors import StaleTransition, WorkflowError
 from projects.services.money import budget_problems, instalment_plan_create
 from projects.states import Action
+from projects.validators import programme_date_problem
 from projects.workflow import TRANSITIONS, Transition
 
 if TYPE_CHECKING:
@@ -300,6 +301,9 @@ def project_sign(
         raise WorkflowError(_("请填写签订日期。"))
     if signed_date > timezone.localdate():
         raise WorkflowError(_("签订日期不能晚于今天。"))
+    problem = programme_date_problem(signed_date, project.round.year)
+    if problem:
+        raise WorkflowError(_("签订日期：%(problem)s") % {"problem": problem}, field="signed_date")
     problem = term_problem(project.round, term_start, term_end)
     if problem:
         raise WorkflowError(problem)

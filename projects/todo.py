@@ -47,7 +47,11 @@ class TodoItem:
 def todo_for(user, *, with_projects: int = 0) -> list[TodoItem]:
     """One item per kind of waiting work: the project transitions (counts from a single grouped query),
     then evaluations to score and to grade."""
-    return project_transitions(user, with_projects=with_projects) + evaluation_todo(user, with_records=with_projects)
+    return (
+        project_transitions(user, with_projects=with_projects)
+        + instalment_todo(user, with_records=with_projects)
+        + evaluation_todo(user, with_records=with_projects)
+    )
 
 
 def project_transitions(user, *, with_projects: int = 0) -> list[TodoItem]:
@@ -111,3 +115,50 @@ def evaluation_todo(user, *, with_records: int = 0) -> list[TodoItem]:
             item.records = evaluation_records(Evaluation.objects.filter(pk__in=ready.values("pk")), with_records)
         items.append(item)
     return items
+
+
+def instalment_todo(user, *, with_records: int = 0) -> list[TodoItem]:
+    """拨付: planned instalments whose release the service would accept now (``services.release_blocker``
+    finds nothing): their condition met, every earlier instalment paid, the project payable. Three queries."""
+    from projects.models import Agreement, Instalment
+    from projects.services.money import PAYABLE_STATES, release_blocker
+
+    if not (permissions.is_active_staff(user) and user.has_perm("projects.release_instalment")):
+        return []
+    planned = list(
+        Instalment.objects.filter(
+            status=Instalment.Status.PLANNED,
+            project__in=Project.objects.visible_to(user).filter(status__in=PAYABLE_STATES),
+        )
+        .select_related("project")
+        .order_by("project__round__year", "project__sequence", "sequence")
+    )
+    signed = set(
+        Agreement.objects.filter(
+            kind=Agreement.Kind.PROJECT, status=Agreement.Status.SIGNED, project__in={i.project_id for i in planned}
+        ).values_list("project_id", flat=True)
+    )
+    by_project: dict = {}
+    for instalment in planned:
+        by_project.setdefault(instalment.project_id, []).append(instalment)
+    ready = [
+        instalment
+        for instalment in planned
+        if release_blocker(
+            instalment, instalments=by_project[instalment.project_id], agreement_signed=instalment.project_id in signed
+        )
+        is None
+    ]
+    changelist = reverse("admin:projects_instalment_changelist")
+    item = TodoItem("release", _("可以拨付的款项（条件已满足）"), len(ready), f"{changelist}?status__exact=planned")
+    if with_records:
+        item.records = [
+            TodoRecord(
+                title=f"{instalment.project.code} {instalment.name}",
+                url=reverse("admin:projects_project_change", args=[instalment.project_id]),
+                project=instalment.project,
+                status=instalment.get_status_display(),
+            )
+            for instalment in ready[:with_records]
+        ]
+    return [item]

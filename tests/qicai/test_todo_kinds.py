@@ -74,3 +74,22 @@ def test_a_pending_nomination_waits_on_the_committee(client, users):
     page = client.get(reverse("admin:todo")).content.decode()
     assert "待确认的表彰提名" in page and project.code in page
     assert "decide_nomination" not in counts(users["unit"]) and "score" not in counts(users["unit"])
+
+
+def test_an_instalment_whose_condition_is_met_waits_on_civil_affairs(client, users):
+    civil = users["civil"]
+    before = counts(civil)["release"]
+    project = Project.objects.get(code="QC-2013-001")
+    Project.objects.filter(pk=project.pk).update(midterm_passed_on=datetime.date(2014, 3, 20))  # as finalising does
+    assert counts(civil)["release"] == before + 1
+    assert "release" not in counts(users["unit"]) and "release" not in counts(users["committee"])
+    client.force_login(civil)
+    page = client.get(reverse("admin:todo")).content.decode()
+    assert "可以拨付的款项" in page and "QC-2013-001" in page
+    from projects.models import Instalment
+    from projects.services import instalment_release
+
+    project.refresh_from_db()
+    instalment = project.instalments.filter(status=Instalment.Status.PLANNED).order_by("sequence").first()
+    instalment_release(instalment=instalment, by=civil, released_on=datetime.date(2014, 3, 25), voucher_number="PZ-9")
+    assert counts(civil)["release"] == before

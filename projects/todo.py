@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects import permissions
@@ -50,6 +51,7 @@ def todo_for(user, *, with_projects: int = 0) -> list[TodoItem]:
     return (
         project_transitions(user, with_projects=with_projects)
         + instalment_todo(user, with_records=with_projects)
+        + follow_up_todo(user, with_records=with_projects)
         + evaluation_todo(user, with_records=with_projects)
     )
 
@@ -160,5 +162,49 @@ def instalment_todo(user, *, with_records: int = 0) -> list[TodoItem]:
                 status=instalment.get_status_display(),
             )
             for instalment in ready[:with_records]
+        ]
+    return [item]
+
+
+def follow_up_todo(user, *, with_records: int = 0) -> list[TodoItem]:
+    """个案跟踪: the unit's open cases in running projects whose last follow-up (or intake, without one) is
+    more than ``QICAI_FOLLOW_UP_DAYS`` days before today, or before the project's end once it has ended.
+    One query to count, one to list."""
+    import datetime
+
+    from django.conf import settings
+    from django.db.models import DateField, ExpressionWrapper, Max, Value
+    from django.db.models.functions import Coalesce, Least
+
+    from projects.models import Enrollment
+
+    if not permissions.is_implementing_unit(user):
+        return []
+    days = getattr(settings, "QICAI_FOLLOW_UP_DAYS", 30)
+    today = timezone.localdate()
+    waiting = (
+        Enrollment.objects.filter(
+            status=Enrollment.Status.OPEN, project__in=Project.objects.casework_by(user).order_by().values("pk")
+        )
+        .annotate(last_seen=Coalesce(Max("follow_ups__date"), "intake_date"))
+        .annotate(
+            due=ExpressionWrapper(F("last_seen") + datetime.timedelta(days=days), output_field=DateField()),
+            reference=Least(Coalesce("project__end_date", Value(today)), Value(today), output_field=DateField()),
+        )
+        .filter(due__lt=F("reference"))
+    )
+    changelist = reverse("admin:projects_enrollment_changelist")
+    label = _("超过 %(days)s 天未跟踪的个案") % {"days": days}
+    item = TodoItem("follow_up", label, waiting.count(), f"{changelist}?status__exact=open")
+    if with_records and item.count:
+        item.records = [
+            TodoRecord(
+                title=case.code,
+                url=reverse("admin:projects_enrollment_change", args=[case.pk]),
+                project=case.project,
+                due=case.due,
+                status=case.get_status_display(),
+            )
+            for case in waiting.select_related("project").order_by("due", "pk")[:with_records]
         ]
     return [item]

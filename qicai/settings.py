@@ -247,3 +247,5 @@ QICAI_ID_LOOKUPS_PER_HOUR = env_int("QICAI_ID_LOOKUPS_PER_HOUR", 30)
 QICAI_PHOTO_MAX_BYTES = env_int("QICAI_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 # How long after an evaluation is finalised its evaluators keep read access to the project.
 QICAI_EVALUATOR_GRACE_DAYS = env_int("QICAI_EVALUATOR_GRACE_DAYS", 30)
+# 待办: a unit's open case counts as waiting when its last follow-up (or intake) is older than this.
+QICAI_FOLLOW_UP_DAYS = env_int("QICAI_FOLLOW_UP_DAYS", 30)

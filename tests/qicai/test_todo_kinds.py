@@ -93,3 +93,28 @@ def test_an_instalment_whose_condition_is_met_waits_on_civil_affairs(client, use
     instalment = project.instalments.filter(status=Instalment.Status.PLANNED).order_by("sequence").first()
     instalment_release(instalment=instalment, by=civil, released_on=datetime.date(2014, 3, 25), voucher_number="PZ-9")
     assert counts(civil)["release"] == before
+
+
+def test_open_cases_without_a_recent_follow_up_wait_on_their_unit(client, users, settings):
+    from projects.models import Enrollment, FollowUp
+
+    unit = users["unit"]
+    settings.QICAI_FOLLOW_UP_DAYS = 30
+    waiting = counts(unit)["follow_up"]
+    assert waiting > 0  # the demo's running 2013 projects ended in 2014 with open cases last seen earlier
+    case = (
+        Enrollment.objects.filter(
+            status="open", project__status="in_progress", project__implementing_unit__memberships__user=unit
+        )
+        .select_related("project")
+        .first()
+    )
+    FollowUp.objects.create(enrollment=case, date=case.project.end_date, note="结项前回访")
+    assert counts(unit)["follow_up"] == waiting - 1
+    settings.QICAI_FOLLOW_UP_DAYS = 100000
+    assert counts(unit)["follow_up"] == 0
+    assert "follow_up" not in counts(users["civil"])
+    client.force_login(unit)
+    settings.QICAI_FOLLOW_UP_DAYS = 30
+    page = client.get(reverse("admin:todo")).content.decode()
+    assert "超过 30 天未跟踪的个案" in page

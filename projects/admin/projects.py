@@ -122,7 +122,7 @@ class ProjectAdmin(ListExportMixin, HistoryAdmin):
         AgreementInline,
         EvaluationInline,
     ]
-    actions = ["bulk_recommend", "bulk_approve", "bulk_start"]
+    actions = ["bulk_recommend", "bulk_approve", "bulk_start", "bulk_archive"]
     row_services = {
         BudgetLine: (
             lambda row, by: budget_line_save(line=row, by=by),
@@ -350,6 +350,10 @@ class ProjectAdmin(ListExportMixin, HistoryAdmin):
     def bulk_start(self, request, queryset):
         self._bulk(request, queryset, Action.START)
 
+    @admin.action(description=_("归档所选项目"), permissions=["archive"])
+    def bulk_archive(self, request, queryset):
+        self._bulk(request, queryset, Action.ARCHIVE)
+
     def has_review_permission(self, request):
         return permissions.holds_transition_permission(request.user, TRANSITIONS[Action.RECOMMEND])
 
@@ -358,3 +362,6 @@ class ProjectAdmin(ListExportMixin, HistoryAdmin):
 
     def has_start_permission(self, request):
         return permissions.holds_transition_permission(request.user, TRANSITIONS[Action.START])
+
+    def has_archive_permission(self, request):
+        return permissions.holds_transition_permission(request.user, TRANSITIONS[Action.ARCHIVE])

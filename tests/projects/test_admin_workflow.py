@@ -291,3 +291,19 @@ def test_approved_project_keeps_its_round_unit_and_request(client, cast):
     approved = project_in_state(S.APPROVED, round=round_)
     page = client.get(change_url(approved)).content.decode()
     assert not [field for field in settled if field in page]
+
+
+def test_bulk_archive_archives_completed_projects_and_reports_the_rest(client, cast, unit_org, round_2014):
+    done = [project_in_state(S.COMPLETED, round=round_2014, implementing_unit=unit_org) for _ in range(2)]
+    running = project_in_state(S.IN_PROGRESS, round=round_2014, implementing_unit=unit_org)
+    client.force_login(cast["unit"])
+    assert "bulk_archive" not in client.get(reverse("admin:projects_project_changelist")).content.decode()
+    client.force_login(cast["civil"])
+    response = client.post(
+        reverse("admin:projects_project_changelist"),
+        {"action": "bulk_archive", "_selected_action": [p.pk for p in [*done, running]]},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "已归档 2 个项目" in body and f"未处理 {running.code}" in body
+    assert Project.objects.filter(status=S.ARCHIVED).count() == 2

@@ -62,13 +62,18 @@ def plan_amounts(total: Decimal, percents: list[Decimal]) -> list[Decimal]:
     return amounts
 
 
+def budget_total(lines) -> Decimal:
+    """The sum of a project's budget lines: what must equal its requested amount."""
+    return sum((line.amount for line in lines), Decimal("0.00"))
+
+
 def budget_problems(project: Project) -> list[str]:
     """Why the project's budget lines do not support its application (empty when they do)."""
     lines = list(project.budget_lines.select_related("category"))
     if not lines:
         return [_("请填写预算明细（按类别列出，合计等于申请金额）。")]
     problems = []
-    total = sum((line.amount for line in lines), Decimal("0"))
+    total = budget_total(lines)
     if total != project.requested_amount:
         problems.append(
             _("预算明细合计 %(total)s 元，与申请金额 %(requested)s 元不一致。")

@@ -7,8 +7,6 @@ the audit trail read as the workbench's project page reads it; the buttons are t
 No personal data: the people served appear as counts only.
 """
 
-from decimal import Decimal
-
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
@@ -20,7 +18,7 @@ from projects.audit import entry_summary
 from projects.figures import is_funded
 from projects.models import Agreement, AuditEntry, Evaluation, Project
 from projects.selectors import project_summary
-from projects.services import budget_problems, instalment_conditions
+from projects.services import budget_problems, budget_total, instalment_conditions
 
 
 @require_safe
@@ -48,7 +46,7 @@ def dossier_context(request, project: Project) -> dict:
         "summary": project_summary(project),
         "funded": is_funded(project),
         "budget_lines": budget_lines,
-        "budget_total": sum((line.amount for line in budget_lines), Decimal("0.00")),
+        "budget_total": budget_total(budget_lines),
         "budget_problems": budget_problems(project) if budget_lines else [],
         "instalments": [(instalment, unmet[instalment.pk]) for instalment in instalments],
         "social_funds": list(project.social_funds.all()),

@@ -76,6 +76,8 @@ class AwardRecordInline(ReadOnlyInline):
     model = AwardRecord
     fields = ["round", "award_type", "rank", "awarded_on", "presenter"]
     readonly_fields = fields
+    tab = "evaluation"  # the project page's 评估 section: its grades, then what they earned
+    empty_text = _("尚未获得表彰。")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("round", "award_type")

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from projects.models import Agreement, Instalment, Project, Round, SocialFund
@@ -270,3 +270,20 @@ def list_totals(projects) -> ListTotals:
         approved_sum=Sum("approved_amount", output_field=MONEY),
     )
     return ListTotals(row["projects"], row["requested"] or ZERO, row["approved_sum"] or ZERO)
+
+
+@dataclass(frozen=True)
+class PlanTotals:
+    """A project's instalment plan summed: how many instalments, their shares and their amounts."""
+
+    count: int = 0
+    percent: Decimal = ZERO
+    amount: Decimal = ZERO
+
+
+def instalment_plan_totals(project: Project) -> PlanTotals:
+    """The totals row of a project's 拨付计划, in one query."""
+    row = Instalment.objects.filter(project=project).aggregate(
+        count=Count("pk"), percent=Sum("percent", output_field=MONEY), amount=Sum("amount", output_field=MONEY)
+    )
+    return PlanTotals(count=row["count"], percent=row["percent"] or ZERO, amount=row["amount"] or ZERO)

@@ -24,9 +24,11 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects.figures import Money, grouped_money, project_money
+from projects.formatting import format_date
 from projects.models import (
     Activity,
     ActivityStaff,
@@ -41,6 +43,7 @@ from projects.models import (
     Round,
     ServiceCategory,
 )
+from projects.workflow import next_step
 
 HOUR = Decimal("0.1")
 NOT_GIVEN = _("未填写")
@@ -96,6 +99,19 @@ class ProjectSummary:
     money: Money
     service: Service
     grades: dict  # {kind label: grade label}
+    open_evaluations: list = field(default_factory=list)
+
+    @property
+    def next_step(self) -> str:
+        """Where the project stands and what comes next, in one phrase (the project page's 下一步)."""
+        if self.project.needs_rectification:
+            return str(_("整改中：整改完成后解除整改，再组织复评"))
+        for evaluation in self.open_evaluations:
+            return gettext("%(kind)s评分中，%(due)s截止") % {
+                "kind": evaluation.get_kind_display(),
+                "due": format_date(evaluation.due_date),
+            }
+        return next_step(self.project.status)
 
     @property
     def target_beneficiaries(self) -> int:
@@ -281,11 +297,12 @@ def round_breakdown(round_: Round, by: str, *, within=None) -> list[Summary]:
 
 
 def project_summary(project: Project) -> ProjectSummary:
-    """One project's money, service and latest grades: seven queries."""
+    """One project's money, service, latest grades and open evaluations: eight queries."""
     grades = latest_grades("pk", pk=project.pk).get(project.pk, {})
     return ProjectSummary(
         project=project,
         money=project_money(project),
         service=service_figures("pk", pk=project.pk).get(project.pk, Service()),
         grades={kind: next(grade for grade, n in by_grade.items() if n) for kind, by_grade in grades.items()},
+        open_evaluations=list(project.evaluations.filter(status=Evaluation.Status.OPEN).order_by("due_date")),
     )

@@ -135,3 +135,24 @@ def transitions_from(status: str, *, manual_only: bool = True) -> list[Transitio
 def transition_label(action: str) -> str:
     transition = TRANSITIONS.get(action)
     return transition.label if transition else action
+
+
+# What a project in each status waits for, and from whom: the project page's 下一步.
+NEXT_STEPS = {
+    S.DRAFT: _("待实施单位完善并提交申报"),
+    S.RETURNED: _("待实施单位按审核意见修改后重新提交"),
+    S.SUBMITTED: _("待区社工协会初审"),
+    S.RECOMMENDED: _("待区民政局审定项目和金额"),
+    S.APPROVED: _("待签订项目协议"),
+    S.CONTRACTED: _("待启动实施"),
+    S.IN_PROGRESS: _("实施中，待中期评估"),
+    S.MIDTERM_EVALUATED: _("实施中，待结项评估"),
+    S.COMPLETED: _("已结项，待归档"),
+    S.ARCHIVED: _("已归档，流程结束"),
+    S.REJECTED: _("未获推荐，流程结束"),
+    S.TERMINATED: _("已终止，流程结束"),
+}
+
+
+def next_step(status: str) -> str:
+    return str(NEXT_STEPS.get(status, ""))

@@ -41,6 +41,8 @@ class TimelineInline(ReadOnlyInline):
     readonly_fields = fields
     show_change_link = False
     verbose_name_plural = _("流转与操作记录")
+    tab = "history"
+    empty_text = _("还没有流转记录。")
 
     def get_queryset(self, request):
         return AuditEntry.objects.visible_to(request.user).for_timeline()

@@ -31,6 +31,7 @@ from projects.models import (
     AgencyStanding,
     ComplianceNote,
     Evaluation,
+    EvaluationKind,
     Project,
     Round,
     RubricCriterion,
@@ -177,6 +178,50 @@ class AssignForm(forms.Form):
             .order_by("first_name", "username")
         )
         self.fields["evaluator"].label_from_instance = person_name
+
+
+class StartEvaluationForm(forms.Form):
+    """发起评估 from the project page: the rubric, the due date and the experts in one form."""
+
+    template = forms.ModelChoiceField(label=_("评分模板"), queryset=RubricTemplate.objects.none(), empty_label=None)
+    due_date = forms.DateField(label=_("评分截止日期"), widget=DATE_WIDGET())
+    evaluators = forms.ModelMultipleChoiceField(
+        label=_("评估专家"),
+        queryset=get_user_model().objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("请至少选择一位评估专家。")},
+        help_text=_("所在单位是本项目实施单位或合作单位的专家不能指派（利益冲突）。"),
+    )
+
+    def __init__(self, *args, project, kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = (
+            RubricTemplate.objects.filter(kind=kind, criteria__isnull=False).distinct().order_by("name", "-version")
+        )
+        self.fields["evaluators"].queryset = (
+            get_user_model()
+            .objects.filter(groups__name=roles.EVALUATOR, is_active=True)
+            .select_related("membership__organization")
+            .order_by("first_name", "username")
+        )
+        self.fields["evaluators"].label_from_instance = evaluator_label
+        self.fields["due_date"].initial = evaluation_due_default(project, kind)
+
+
+def evaluator_label(user) -> str:
+    """An expert in the choice list: the name and, when known, the organisation (for conflicts of interest)."""
+    membership = getattr(user, "membership", None)  # RelatedObjectDoesNotExist is an AttributeError
+    organization = membership.organization if membership else None
+    return f"{person_name(user)}（{organization}）" if organization else person_name(user)
+
+
+def evaluation_due_default(project, kind):
+    """A mid-term evaluation is due half-way through the project, a final one at its end."""
+    if not (project.start_date and project.end_date):
+        return None
+    if kind == EvaluationKind.MIDTERM:
+        return project.start_date + (project.end_date - project.start_date) / 2
+    return project.end_date
 
 
 class ScorecardInline(ReadOnlyInline):
@@ -396,6 +441,8 @@ class EvaluationInline(ReadOnlyInline):
     fields = ["kind", "due_date", "status", "score", "grade"]
     readonly_fields = fields
     verbose_name_plural = _("评估")
+    tab = "evaluation"
+    empty_text = _("尚未组织评估：项目实施中组织中期评估，中期评估后组织结项评估。")
 
     def get_queryset(self, request):
         return Evaluation.objects.visible_to(request.user)

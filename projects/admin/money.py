@@ -197,6 +197,9 @@ class BudgetLineInline(ParentGuardedInline):
     model = BudgetLine
     fields = ["category", "description", "amount"]
     verbose_name_plural = _("预算明细（合计须等于申请金额，提交申报时检查）")
+    tab = "money"
+    empty_text = _("尚未填写预算明细。")
+    template = "admin/projects/includes/tabular_totals.html"
 
     def parent_editable(self, user, project):
         return permissions.can_edit_project(user, project)
@@ -213,6 +216,8 @@ class SocialFundInline(ParentGuardedInline):
     fields = ["donor", "kind", "amount", "received_on", "note"]
     autocomplete_fields = ["donor"]
     verbose_name_plural = _("配套社会资金")
+    tab = "money"
+    empty_text = _("尚未登记配套社会资金。")
 
     def parent_editable(self, user, project):
         return permissions.can_record_social_funds(user, project)
@@ -236,6 +241,9 @@ class InstalmentInline(ReadOnlyInline):
     readonly_fields = fields
     show_change_link = False
     verbose_name_plural = _("拨付计划")
+    tab = "money"
+    empty_text = _("尚无拨付计划：签订项目协议时按批次的拨付方案生成。")
+    template = "admin/projects/includes/tabular_totals.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("project")

@@ -1,13 +1,15 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects import permissions
 from projects.admin.audit import TimelineInline
 from projects.admin.base import HistoryAdmin, ListExportMixin, ReadOnlyInline, UserAwareForm, object_view
-from projects.admin.evaluation import EvaluationInline, rectification_view
+from projects.admin.evaluation import EvaluationInline, StartEvaluationForm, rectification_view
 from projects.admin.money import (
     BudgetLineInline,
     InstalmentInline,
@@ -16,10 +18,10 @@ from projects.admin.money import (
     project_money_rows,
 )
 from projects.exports import ProjectResource
-from projects.figures import round_money
-from projects.formatting import format_cny, format_ratio, status_badge
+from projects.figures import instalment_plan_totals, round_money
+from projects.formatting import format_cny, format_date, format_ratio, format_share, person_name, status_badge
 from projects.forms import transition_form_class
-from projects.models import Agreement, BudgetLine, Project, Round, SocialFund
+from projects.models import Agreement, BudgetLine, EvaluationKind, Instalment, Project, Round, SocialFund
 from projects.selectors import ProjectSummary, project_summary
 from projects.services import (
     TRANSITION_SERVICES,
@@ -27,6 +29,9 @@ from projects.services import (
     WorkflowError,
     budget_line_delete,
     budget_line_save,
+    budget_total,
+    evaluation_due,
+    evaluation_start,
     project_create,
     project_creation_check,
     project_update,
@@ -38,13 +43,38 @@ from projects.workflow import TRANSITIONS
 
 
 class AgreementInline(ReadOnlyInline):
+    """The project's agreements and their signed scans: the 文件 section of the project page."""
+
     model = Agreement
     fk_name = "project"
-    fields = ["number", "kind", "party_a", "party_b", "amount", "signed_date", "status"]
+    fields = ["number", "kind", "amount_display", "signed_date", "status_display", "scan_link"]
     readonly_fields = fields
+    verbose_name_plural = _("协议书及签字盖章扫描件")
+    tab = "files"
+    empty_text = _("尚未起草项目协议：项目审定后，由区民政局起草并签订。")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("party_a", "party_b")
+        self._request_user = request.user
+        return super().get_queryset(request).select_related("project")
+
+    @admin.display(description=_("协议金额（元）"))
+    def amount_display(self, agreement):
+        return format_cny(agreement.amount)
+
+    @admin.display(description=_("状态"))
+    def status_display(self, agreement):
+        return status_badge(agreement.status, agreement.get_status_display())
+
+    @admin.display(description=_("扫描件"))
+    def scan_link(self, agreement):
+        if not agreement.scan:
+            return gettext("尚未上传")
+        user = getattr(self, "_request_user", None)
+        if user is None or not permissions.can_download_scan(user, agreement):
+            return gettext("已上传")
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:projects_agreement_scan", args=[agreement.pk]), gettext("下载")
+        )
 
 
 class ProjectAdminForm(UserAwareForm):
@@ -133,14 +163,26 @@ class ProjectAdmin(ListExportMixin, HistoryAdmin):
             lambda row, by: social_fund_delete(fund=row, by=by),
         ),
     }
+    # The project page: a summary header, then these sections as tabs (each section one at a time on
+    # screen; without scripts they follow each other). Fieldsets name their tab in their classes,
+    # inlines in their ``tab`` attribute.
+    tabs = [
+        ("basic", _("基本信息")),
+        ("money", _("资金")),
+        ("service", _("服务")),
+        ("evaluation", _("评估")),
+        ("history", _("流转与历史")),
+        ("files", _("文件")),
+    ]
     fieldsets = [
         (None, {"fields": ["code", "title", "round", "status", "category", "service_model", "target_group"]}),
         (_("承接与指导"), {"fields": ["implementing_unit", "partners", "guiding_department"]}),
         (_("服务地点与周期"), {"fields": ["subdistrict", "community", "start_date", "end_date"]}),
-        (_("资金与目标"), {"fields": ["requested_amount", "approved_amount", "target_beneficiaries", "money_summary"]}),
+        (_("申请金额与服务目标"), {"fields": ["requested_amount", "approved_amount", "target_beneficiaries"]}),
         (_("项目内容"), {"fields": ["objectives", "description"]}),
-        (_("服务成效"), {"fields": ["service_summary"]}),
         (_("记录"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+        (_("资金情况"), {"fields": ["money_summary"], "classes": ["tab-money"]}),
+        (_("目标与实际"), {"fields": ["service_summary"], "classes": ["tab-service"]}),
     ]
 
     # -- scope ----------------------------------------------------------------------
@@ -159,16 +201,6 @@ class ProjectAdmin(ListExportMixin, HistoryAdmin):
         return super().has_add_permission(request) and (
             permissions.sees_whole_portfolio(user) or permissions.is_implementing_unit(user)
         )
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if obj is None and permissions.is_implementing_unit(request.user):
-            # A unit's project is always its own: the service sets the implementing unit.
-            return [
-                (name, {**options, "fields": [f for f in options["fields"] if f != "implementing_unit"]})
-                for name, options in fieldsets
-            ]
-        return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -253,6 +285,11 @@ class ProjectAdmin(ListExportMixin, HistoryAdmin):
                 name="projects_project_rectification",
             ),
             path(
+                "<path:object_id>/evaluate/",
+                self.admin_site.admin_view(self.evaluate_view),
+                name="projects_project_evaluate",
+            ),
+            path(
                 "<path:object_id>/transition/<slug:action>/",
                 self.admin_site.admin_view(self.transition_view),
                 name="projects_project_transition",
@@ -262,12 +299,87 @@ class ProjectAdmin(ListExportMixin, HistoryAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            context["available_transitions"] = permissions.available_transitions(request.user, obj)
-            context["can_record_social_funds"] = permissions.can_record_social_funds(request.user, obj)
-            context["can_keep_casework"] = permissions.can_keep_casework(request.user, obj)
-            context["sees_casework"] = permissions.can_view_casework(request.user, obj)
-            context["can_clear_rectification"] = permissions.can_clear_rectification(request.user, obj)
+            user = request.user
+            summary = self.summary(obj)
+            context.update(
+                {
+                    "summary": summary,
+                    "available_transitions": permissions.available_transitions(user, obj),
+                    "can_record_social_funds": permissions.can_record_social_funds(user, obj),
+                    "can_keep_casework": permissions.can_keep_casework(user, obj),
+                    "sees_casework": permissions.can_view_casework(user, obj),
+                    "can_clear_rectification": permissions.can_clear_rectification(user, obj),
+                    "evaluation_due": self.evaluation_to_start(user, obj, summary),
+                    "project_tabs": self.project_tabs(context["adminform"], context["inline_admin_formsets"]),
+                    "inline_totals": self.inline_totals(obj, summary, context["inline_admin_formsets"]),
+                    # The page is the project, not a form about it: its header says what it is.
+                    "title": f"{obj.code} {obj.title}",
+                    "subtitle": None,
+                }
+            )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            # A new application has no money position or service yet: only what the applicant fills in.
+            fieldsets = [(name, options) for name, options in fieldsets if not options.get("classes")]
+            if permissions.is_implementing_unit(request.user):
+                # A unit's project is always its own: the service sets the implementing unit.
+                return [
+                    (name, {**options, "fields": [f for f in options["fields"] if f != "implementing_unit"]})
+                    for name, options in fieldsets
+                ]
+        return fieldsets
+
+    def project_tabs(self, adminform, inline_admin_formsets) -> list[dict]:
+        """The page's sections: each fieldset and inline under the tab it names (基本信息 by default)."""
+        tabs = {key: {"key": key, "label": label, "fieldsets": [], "inlines": []} for key, label in self.tabs}
+        for index, fieldset in enumerate(adminform):
+            key = next((name[4:] for name in fieldset.classes.split() if name.startswith("tab-")), "basic")
+            tabs[key]["fieldsets"].append((index, fieldset))
+        for inline in inline_admin_formsets:
+            tabs[getattr(inline.opts, "tab", "basic")]["inlines"].append(inline)
+        return list(tabs.values())
+
+    def inline_totals(self, project, summary, inline_admin_formsets) -> dict:
+        """The totals rows of the budget and instalment tables, keyed by formset prefix (tabular_totals.html)."""
+        totals = {}
+        for inline in inline_admin_formsets:
+            model = inline.opts.model
+            if model is BudgetLine:
+                total = budget_total(project.budget_lines.all())
+                row = {"category": gettext("合计"), "amount": format_cny(total), "amount_shown": format_cny(total)}
+                if total != project.requested_amount:
+                    row["note"] = gettext(
+                        "预算合计 %(total)s 元，与申请金额 %(requested)s 元不一致，提交申报前请调整。"
+                    ) % {
+                        "total": format_cny(total),
+                        "requested": format_cny(project.requested_amount),
+                    }
+                totals[inline.formset.prefix] = row
+            elif model is Instalment:
+                planned = instalment_plan_totals(project)
+                if planned.count:
+                    totals[inline.formset.prefix] = {
+                        "name": gettext("合计"),
+                        "percent": format_share(planned.percent),
+                        "percent_shown": format_share(planned.percent),
+                        "amount_display": format_cny(planned.amount),
+                        "status_display": gettext("已拨付 %(amount)s 元")
+                        % {"amount": format_cny(summary.money.disbursed)},
+                    }
+        return totals
+
+    @staticmethod
+    def evaluation_to_start(user, project, summary):
+        """The kind of evaluation the user may open now from the project page (发起评估), or None."""
+        kind = evaluation_due(project)
+        if kind is None or project.needs_rectification or summary.open_evaluations:
+            return None
+        if not permissions.can_organise_evaluations(user, project):
+            return None
+        return EvaluationKind(kind)
 
     @object_view("GET", "POST")
     def transition_view(self, request, project, action):
@@ -316,6 +428,47 @@ class ProjectAdmin(ListExportMixin, HistoryAdmin):
             remaining_budget=round_money(project.round_id).remaining if action == Action.APPROVE else None,
             project=project,
             transition=transition,
+            form=form,
+            change_url=change_url,
+        )
+
+    @object_view("GET", "POST")
+    def evaluate_view(self, request, project):
+        """发起评估: open the evaluation the project waits for, with its rubric, due date and experts, in one form."""
+        change_url = self.change_url(project)
+        kind = self.evaluation_to_start(request.user, project, self.summary(project))
+        if kind is None:
+            if not permissions.can_organise_evaluations(request.user, project):
+                raise PermissionDenied
+            messages.error(
+                request,
+                gettext("项目 %(code)s 现在不能发起评估（%(step)s）。")
+                % {"code": project.code, "step": self.summary(project).next_step},
+            )
+            return HttpResponseRedirect(change_url)
+        form = StartEvaluationForm(request.POST or None, project=project, kind=kind)
+        if request.method == "POST" and form.is_valid():
+            try:
+                evaluation = evaluation_start(project=project, kind=kind, by=request.user, **form.cleaned_data)
+            except WorkflowError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(
+                    request,
+                    gettext("已发起%(kind)s，并指派评估专家 %(names)s，评分截止 %(due)s。")
+                    % {
+                        "kind": kind.label,
+                        "names": "、".join(person_name(user) for user in form.cleaned_data["evaluators"]),
+                        "due": format_date(evaluation.due_date),
+                    },
+                )
+                return HttpResponseRedirect(change_url + "#tab-evaluation")
+        return self.render_view(
+            request,
+            "admin/projects/project/evaluate.html",
+            title=gettext("发起%(kind)s：%(code)s") % {"kind": kind.label, "code": project.code},
+            project=project,
+            kind=kind,
             form=form,
             change_url=change_url,
         )

@@ -125,6 +125,27 @@ def evaluation_create(
     return evaluation
 
 
+def evaluation_due(project: Project) -> str | None:
+    """The kind of evaluation ``project`` waits for in its status (中期 while in progress, 结项 after), or None."""
+    return next((kind for kind, states in EVALUABLE_STATES.items() if project.status in states), None)
+
+
+def evaluation_start(
+    *, project: Project, kind: str, template: RubricTemplate, due_date, evaluators, by: User
+) -> Evaluation:
+    """Open an evaluation and assign its experts in one step (the project page's 发起评估): all or nothing.
+
+    A conflict of interest or a second evaluation of the kind refuses the whole, naming the field."""
+    with transaction.atomic():
+        evaluation = evaluation_create(by=by, project=project, kind=kind, template=template, due_date=due_date)
+        for evaluator in evaluators:
+            try:
+                evaluation_assign(evaluation=evaluation, evaluator=evaluator, by=by)
+            except WorkflowError as error:
+                raise WorkflowError(f"{person_name(evaluator)}：{error.message}", field="evaluators") from None
+    return evaluation
+
+
 def evaluation_update(*, evaluation: Evaluation, by: User) -> Evaluation:
     """Change an open evaluation's due date (its project, kind and template are fixed once it exists)."""
     if not by.has_perm("projects.assign_evaluators"):

@@ -79,3 +79,9 @@ def project_list_totals(changelist):
     from projects.figures import list_totals
 
     return list_totals(changelist.queryset)
+
+
+@register.filter
+def value_of(mapping, key):
+    """``{{ totals|value_of:field.name }}``: a dict's value by a key held in a variable, None when absent."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

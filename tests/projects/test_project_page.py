@@ -137,7 +137,8 @@ def test_a_refused_start_writes_nothing_and_keeps_the_input(client, cast, runnin
     html = response.content.decode()
     assert response.status_code == 200 and "周洁" in html and "利益冲突" in html
     assert 'value="2014-09-01"' in html
-    response = client.post(url, {"template": template.pk, "due_date": "2031-09-01", "evaluators": [cast["evaluator"].pk]})
+    too_late = {"template": template.pk, "due_date": "2031-09-01", "evaluators": [cast["evaluator"].pk]}
+    response = client.post(url, too_late)
     assert response.status_code == 200 and 'class="errornote"' in response.content.decode()  # out of the window
     assert not Evaluation.objects.filter(project=running).exists()
     assert not AuditEntry.objects.filter(action=AuditAction.EVALUATION_CREATE).exists()

@@ -50,6 +50,7 @@ def todo_for(user, *, with_projects: int = 0) -> list[TodoItem]:
     then evaluations to score and to grade."""
     return (
         project_transitions(user, with_projects=with_projects)
+        + agreement_todo(user, with_records=with_projects)
         + instalment_todo(user, with_records=with_projects)
         + follow_up_todo(user, with_records=with_projects)
         + evaluation_todo(user, with_records=with_projects)
@@ -117,6 +118,30 @@ def evaluation_todo(user, *, with_records: int = 0) -> list[TodoItem]:
             item.records = evaluation_records(Evaluation.objects.filter(pk__in=ready.values("pk")), with_records)
         items.append(item)
     return items
+
+
+def agreement_todo(user, *, with_records: int = 0) -> list[TodoItem]:
+    """协议: the rounds' framework agreements drafted and not yet signed, for those who sign them (a project's
+    own agreement is signed by its 签订协议 transition, counted with the projects). One query, one to list."""
+    from projects.models import Agreement
+
+    if not permissions.can_manage_agreements(user):
+        return []
+    drafts = Agreement.objects.filter(kind=Agreement.Kind.FRAMEWORK, status=Agreement.Status.DRAFT)
+    changelist = reverse("admin:projects_agreement_changelist")
+    url = f"{changelist}?kind__exact={Agreement.Kind.FRAMEWORK}&status__exact={Agreement.Status.DRAFT}"
+    item = TodoItem("sign_framework", _("待签订的框架协议"), drafts.count(), url)
+    if with_records and item.count:
+        item.records = [
+            TodoRecord(
+                title=f"{agreement.number} {agreement.title or agreement.round}",
+                url=reverse("admin:projects_agreement_change", args=[agreement.pk]),
+                due=agreement.term_start,
+                status=agreement.get_status_display(),
+            )
+            for agreement in drafts.select_related("round").order_by("round__year", "number")[:with_records]
+        ]
+    return [item]
 
 
 def instalment_todo(user, *, with_records: int = 0) -> list[TodoItem]:

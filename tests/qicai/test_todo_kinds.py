@@ -118,3 +118,31 @@ def test_open_cases_without_a_recent_follow_up_wait_on_their_unit(client, users,
     settings.QICAI_FOLLOW_UP_DAYS = 30
     page = client.get(reverse("admin:todo")).content.decode()
     assert "超过 30 天未跟踪的个案" in page
+
+
+def test_a_drafted_framework_agreement_waits_on_whoever_signs_it(client, users):
+    from projects.models import Agreement, Organization, Round
+    from projects.services import agreement_create, agreement_sign_framework
+
+    civil = users["civil"]
+    before = counts(civil)["sign_framework"]
+    assert "sign_framework" not in counts(users["unit"]) and "sign_framework" not in counts(users["evaluator"])
+    round_2014 = Round.objects.get(year=2014)
+    agreement = agreement_create(
+        agreement=Agreement(
+            kind=Agreement.Kind.FRAMEWORK,
+            round=round_2014,
+            party_a=Organization.objects.filter(type="government").first(),
+            party_b=Organization.objects.filter(type="association").first(),
+            amount=round_2014.budget,
+            term_start=datetime.date(2014, 5, 1),
+            term_end=datetime.date(2015, 4, 30),
+        ),
+        by=civil,
+    )
+    assert counts(civil)["sign_framework"] == before + 1
+    client.force_login(civil)
+    page = client.get(reverse("admin:todo")).content.decode()
+    assert "待签订的框架协议" in page and reverse("admin:projects_agreement_change", args=[agreement.pk]) in page
+    agreement_sign_framework(agreement=agreement, by=civil, signed_date=datetime.date(2014, 4, 20))
+    assert counts(civil)["sign_framework"] == before

@@ -9,6 +9,8 @@
   that unit recorded; the district-wide person key is for programme staff alone.
 """
 
+import datetime
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count, Max, OuterRef, Subquery
@@ -57,6 +59,7 @@ from projects.services import (
     follow_up_save,
     normalized_id,
 )
+from projects.validators import default_in_window
 
 # -- the district-wide person keys (programme staff only) ---------------------------------------
 
@@ -142,6 +145,13 @@ class FollowUpInline(NeedAssessmentInline):
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.form.base_fields["date"].widget = DATE_WIDGET()
+        if obj is not None:
+            # Today while the project runs; its last day once it has ended (never before the intake).
+            project = obj.project
+            latest = min(filter(None, [project.end_date, datetime.date.today()]))
+            formset.form.base_fields["date"].initial = max(
+                default_in_window(project.round.year, latest), obj.intake_date or datetime.date.min
+            )
         return formset
 
 

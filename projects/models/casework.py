@@ -396,6 +396,9 @@ class FollowUp(models.Model):
             problem = programme_date_problem(self.date, enrollment.project.round.year, past_only=True)
             if problem is None and self.date < enrollment.intake_date:
                 problem = _("跟踪日期不能早于接案日期（%(date)s）。") % {"date": format_date(enrollment.intake_date)}
+            end = enrollment.project.end_date
+            if problem is None and end and self.date > end:
+                problem = _("跟踪日期不能晚于项目结束日期（%(date)s）。") % {"date": format_date(end)}
             if problem:
                 raise ValidationError({"date": problem})
 

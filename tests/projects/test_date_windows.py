@@ -66,3 +66,22 @@ def test_a_release_is_dated_within_the_rounds_window(cast, unit_org, round_2013)
         instalment=instalment, by=cast["civil"], released_on=datetime.date(2013, 10, 8), voucher_number="PZ-1"
     )
     assert released.status == Instalment.Status.RELEASED
+
+
+def test_a_follow_up_lies_between_the_intake_and_the_projects_end_and_defaults_inside(client, cast, unit_org):
+    from django.core.exceptions import ValidationError
+    from django.urls import reverse
+
+    from projects.models import FollowUp
+    from tests.casework_factories import enroll, live_project
+
+    project = live_project(unit_org, start_date=datetime.date(2014, 3, 1), end_date=datetime.date(2015, 2, 28))
+    case = enroll(project, cast["unit"])
+    after_end = FollowUp(enrollment=case, date=datetime.date(2015, 3, 2), method="visit")
+    with pytest.raises(ValidationError) as refused:
+        after_end.clean()
+    assert "跟踪日期不能晚于项目结束日期（2015年2月28日）" in str(refused.value)
+    FollowUp(enrollment=case, date=datetime.date(2015, 2, 28), method="visit").clean()  # its last day is fine
+    client.force_login(cast["unit"])
+    page = client.get(reverse("admin:projects_enrollment_change", args=[case.pk])).content.decode()
+    assert 'name="follow_ups-0-date" value="2015-02-28"' in page  # the project has ended: its last day

@@ -2,11 +2,13 @@
 
 - Amounts: ``20,000.00`` under a heading that says 元 (table columns, ``format_cny``), ``20,000.00 元``
   anywhere else (``format_yuan``), and ``123.46 万元`` in summaries (``format_wan``). Never ``20000.00``.
+  Agreements write them in Chinese capitals too: ``壹拾万元整`` (``format_capitals``).
 - Counts and hours with thousands separators: ``12,345`` people, ``1,234.5`` hours (``format_count``).
 - Ratios and shares as percentages: a leverage ratio of 0.45 is ``45%`` (``format_ratio``), an
   instalment of 40.00 per cent is ``40%`` (``format_share``).
 - Dates in the language's long form, in text and in tables alike: ``2013年9月1日`` (``format_date``);
-  moments as ``2013年9月1日 14:05`` (``format_datetime``).
+  moments as ``2013年9月1日 14:05`` (``format_datetime``); certificates in Chinese numerals,
+  ``二〇一三年九月十六日`` (``format_date_hanzi``).
 - People by their names, never by their user names (``person_name``).
 - Choices by their labels, never by their codes (``choice_label``).
 
@@ -119,3 +121,88 @@ def choice_label(choices, value) -> str:
 
 def status_badge(value: str, label: str) -> str:
     return format_html('<span class="status-badge status-{}">{}</span>', value, label)
+
+
+CAPITAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+CAPITAL_PLACES = ("", "拾", "佰", "仟")
+CAPITAL_GROUPS = ("", "万", "亿", "万亿")
+
+
+def _capital_integer(number: int) -> str:
+    """The yuan of an amount in capitals, without 元: ``10305`` → ``壹万零叁佰零伍``, ``0`` → ``""``.
+
+    Four-digit groups (个, 万, 亿, 万亿); one 零 stands for any run of zeros between two written digits,
+    across groups too (``100005000`` → ``壹亿零伍仟``); a group of zeros writes no 万 or 亿; 拾 is always
+    preceded by its digit (``壹拾万``), as the standard requires.
+    """
+    digits = str(number) if number else ""
+    written: list[str] = []
+    zeros = False
+    for index, digit in enumerate(digits):
+        place = len(digits) - 1 - index
+        value = int(digit)
+        if value:
+            if zeros:
+                written.append(CAPITAL_DIGITS[0])
+                zeros = False
+            written.append(CAPITAL_DIGITS[value] + CAPITAL_PLACES[place % 4])
+        else:
+            zeros = True
+        if place % 4 == 0 and place:
+            group = digits[max(0, index - 3) : index + 1]
+            if int(group):
+                written.append(CAPITAL_GROUPS[place // 4])
+    return "".join(written)
+
+
+def format_capitals(amount: Decimal | None) -> str:
+    """An amount in Chinese capitals (大写金额), as contracts and vouchers write it beside the figures.
+
+    ``100000`` → ``壹拾万元整``, ``20000.50`` → ``贰万元伍角``, ``10305.07`` → ``壹万零叁佰零伍元零柒分``,
+    ``0`` → ``零元整``. The People's Bank rules (《正确填写票据和结算凭证的基本规定》): 整 after 元 when there
+    are no 角 or 分 (never after 分; after 角 it may be left out, and is); one 零 for any run of zeros
+    between digits; 零 after 元 when 角 is zero and 分 is not; where the standard allows either, no 零
+    between a zero 元 and its 角 (``1680.32`` → ``壹仟陆佰捌拾元叁角贰分``). Rounded half up to the fen like
+    ``format_cny``; ``人民币`` is the caller's to write. A dash for no amount; negative amounts and amounts
+    of 10¹⁶ yuan or more raise ``ValueError``.
+    """
+    if amount is None:
+        return DASH
+    fen_total = int(Decimal(amount).quantize(FEN, rounding=ROUND_HALF_UP) * 100)
+    if fen_total < 0:
+        raise ValueError(f"negative amount: {amount}")
+    yuan, rest = divmod(fen_total, 100)
+    jiao, fen = divmod(rest, 10)
+    if yuan >= 10**16:
+        raise ValueError(f"amount too large: {amount}")
+    integer = _capital_integer(yuan)
+    if not jiao and not fen:
+        return f"{integer or CAPITAL_DIGITS[0]}元整"
+    text = f"{integer}元" if integer else ""
+    if jiao:
+        text += f"{CAPITAL_DIGITS[jiao]}角"
+    elif integer:
+        text += CAPITAL_DIGITS[0]  # 元零柒分: the zero 角 must be written
+    if fen:
+        text += f"{CAPITAL_DIGITS[fen]}分"
+    return text
+
+
+HANZI_NUMERALS = "〇一二三四五六七八九"
+
+
+def _hanzi_number(value: int) -> str:
+    """1 – 31 as a date writes them: ``9`` → ``九``, ``16`` → ``十六``, ``20`` → ``二十``, ``31`` → ``三十一``."""
+    tens, units = divmod(value, 10)
+    tens_text = (HANZI_NUMERALS[tens] if tens > 1 else "") + ("十" if tens else "")
+    return tens_text + (HANZI_NUMERALS[units] if units else "")
+
+
+def format_date_hanzi(value: datetime.date | None) -> str:
+    """A date in Chinese numerals, as certificates and seals write it: ``2013-09-16`` → ``二〇一三年九月十六日``."""
+    if value is None:
+        return DASH
+    if isinstance(value, datetime.datetime):
+        value = timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    year = "".join(HANZI_NUMERALS[int(digit)] for digit in str(value.year))
+    return f"{year}年{_hanzi_number(value.month)}月{_hanzi_number(value.day)}日"

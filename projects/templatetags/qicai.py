@@ -26,6 +26,12 @@ def wan(amount):
 
 
 @register.filter
+def capitals(amount):
+    """100000 → 壹拾万元整 (大写金额, for contracts beside the figures)."""
+    return formatting.format_capitals(amount)
+
+
+@register.filter
 def count(value):
     """12345 → 12,345; 1234.50 (hours) → 1,234.5."""
     return formatting.format_count(value)
@@ -47,6 +53,12 @@ def ratio(value):
 def day(value):
     """A date as 2013年9月1日."""
     return formatting.format_date(value)
+
+
+@register.filter
+def hanzi_day(value):
+    """A date in Chinese numerals, as certificates write it: 二〇一三年九月十六日."""
+    return formatting.format_date_hanzi(value)
 
 
 @register.filter

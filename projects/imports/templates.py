@@ -1,13 +1,14 @@
 """The blank template of an importer: its header row and one example row, as the office fills it in."""
 
 import io
-from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from projects.tabular.writing import content_disposition
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,5 +31,5 @@ def template_response(importer) -> HttpResponse:
     workbook.save(buffer)
     name = _("%(label)s导入模板.xlsx") % {"label": importer.label}
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename=\"template.xlsx\"; filename*=UTF-8''{quote(name)}"
+    response["Content-Disposition"] = content_disposition(name, fallback_stem="template")
     return response

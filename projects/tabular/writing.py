@@ -88,19 +88,22 @@ def sheet_title(name: str) -> str:
     return SHEET_NAME_FORBIDDEN.sub("", str(name)).strip("' ")[:SHEET_NAME_MAX] or "Sheet1"
 
 
-def content_disposition(filename: str) -> str:
+def content_disposition(filename: str, *, fallback_stem: str = "export") -> str:
     """An attachment header that names the file in Chinese (RFC 6266 / 5987) with an ASCII fallback.
 
     ``2013年度七彩工程项目清单.xlsx`` → ``attachment; filename="export-2013.xlsx";
     filename*=UTF-8''2013%E5%B9%B4…xlsx``. Browsers use ``filename*``; the fallback keeps what
-    ASCII the name has.
+    ASCII the name has, after ``fallback_stem`` (the printed documents say ``document``).
+    Every download with a Chinese name (exports, import templates, PDFs) takes its header from here.
     """
     filename = re.sub(r'[\x00-\x1f\x7f"\\/]', "_", filename)
     stem, dot, extension = filename.rpartition(".")
     if not dot:
         stem, extension = filename, ""
     ascii_part = re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-")
-    fallback = "export" if not ascii_part else ascii_part if ascii_part == stem else f"export-{ascii_part}"
+    fallback = (
+        fallback_stem if not ascii_part else ascii_part if ascii_part == stem else f"{fallback_stem}-{ascii_part}"
+    )
     safe_extension = re.sub(r"[^A-Za-z0-9]", "", extension)
     if safe_extension:
         fallback = f"{fallback}.{safe_extension}"

@@ -212,6 +212,11 @@ TASKS = {"default": {"BACKEND": env_str("QICAI_TASK_BACKEND", "django_tasks_db.D
 QICAI_IMPORT_MAX_BYTES = env_int("QICAI_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 QICAI_IMPORT_KEEP_HOURS = env_int("QICAI_IMPORT_KEEP_HOURS", 24)
 QICAI_IMPORT_INLINE_BYTES = env_int("QICAI_IMPORT_INLINE_BYTES", 256 * 1024)
+# Printed documents made in the background (a round's certificates, the annual report): those expected to
+# run to at most this many pages are made within the request instead; one left unfinished this long (a
+# worker that died) is made again when asked for.
+QICAI_DOCUMENT_INLINE_PAGES = env_int("QICAI_DOCUMENT_INLINE_PAGES", 20)
+QICAI_DOCUMENT_STALLED_MINUTES = env_int("QICAI_DOCUMENT_STALLED_MINUTES", 30)
 # Excel first: a CSV opened in a Chinese Excel needs a BOM and still mangles long numbers.
 EXPORT_FORMATS = [XLSX, CSV]
 
@@ -234,7 +239,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # A line per page of every printed document: qicai.pdf listens there for progress instead.
+        "weasyprint.progress": {"level": "INFO", "propagate": False},
+    },
 }
 
 QICAI_DEMO_PASSWORD = env_str("QICAI_DEMO_PASSWORD", "qicai-demo-2013")

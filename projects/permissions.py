@@ -419,3 +419,40 @@ def can_oversee_rectification(user, project: Project) -> bool:
 
 def can_clear_rectification(user, project: Project) -> bool:
     return project.needs_rectification and can_oversee_rectification(user, project)
+
+
+# -- printed documents (qicai.documents): who may print what ---------------------------------
+
+
+def can_print_dossier(user, project: Project) -> bool:
+    """The project dossier (项目档案) as a PDF: programme staff, and the project's own unit. Not its
+    evaluators: they print the score sheets of their evaluations."""
+    if not (is_active_staff(user) and user.has_perm("projects.view_project")):
+        return False
+    if sees_whole_portfolio(user):
+        return True
+    return is_implementing_unit(user) and project.implementing_unit_id == organization_id_of(user)
+
+
+def can_print_agreement(user, agreement: Agreement) -> bool:
+    """An agreement (协议书), ready to sign or for the file: whoever may see it (a unit, its own)."""
+    return is_active_staff(user) and user.has_perm("projects.view_agreement") and can_view_agreement(user, agreement)
+
+
+def can_print_score_sheet(user, evaluation: Evaluation) -> bool:
+    """An evaluation's score sheet (评估表): programme staff and its assigned evaluators, blank while it is
+    open and with the scores they may see once finalised; the project's unit once it is finalised."""
+    from projects.models import Evaluation as EvaluationModel
+
+    if not (is_active_staff(user) and user.has_perm("projects.view_evaluation")):
+        return False
+    if sees_whole_portfolio(user):
+        return True
+    if is_evaluator(user):
+        return is_assigned_evaluator(user, evaluation)
+    if is_implementing_unit(user):
+        return (
+            evaluation.status == EvaluationModel.Status.FINALISED
+            and evaluation.project.implementing_unit_id == organization_id_of(user)
+        )
+    return False

@@ -82,6 +82,21 @@ class ImportStatus(models.TextChoices):
 IMPORT_PENDING = frozenset({ImportStatus.CHECKING, ImportStatus.CHECKED, ImportStatus.IMPORTING})
 
 
+class DocumentStatus(models.TextChoices):
+    """A printed document generated in the background and kept (qicai.documents.generated)."""
+
+    PENDING = "pending", _("等待生成")
+    RUNNING = "running", _("正在生成")
+    READY = "ready", _("已生成")
+    FAILED = "failed", _("生成失败")
+    OUTDATED = "outdated", _("已过期")
+
+
+# A generated document that stands for its version of the data: being made, or made and kept.
+DOCUMENT_LIVE = frozenset({DocumentStatus.PENDING, DocumentStatus.RUNNING, DocumentStatus.READY})
+DOCUMENT_UNDER_WAY = frozenset({DocumentStatus.PENDING, DocumentStatus.RUNNING})
+
+
 class Action(models.TextChoices):
     """The workflow's actions: the keys of ``projects.workflow.TRANSITIONS``, of the services, forms and 待办."""
 

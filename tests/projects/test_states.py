@@ -18,6 +18,7 @@ STATUS_ENUMS = [
     states.EvaluationStatus,
     states.ScorecardStatus,
     states.NominationStatus,
+    states.DocumentStatus,
 ]
 # Values that only ever mean a status or a workflow action: any literal equal to one of them is a bare status.
 DISTINCTIVE = {

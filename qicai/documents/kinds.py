@@ -1,0 +1,8 @@
+"""The kinds of documents generated in the background (``qicai.documents.generated``), by key.
+
+A new one (the annual report) is a ``DocumentKind`` in its own module, added here.
+"""
+
+from qicai.documents.certificates import ROUND_CERTIFICATES
+
+KINDS = {kind.key: kind for kind in (ROUND_CERTIFICATES,)}

@@ -37,7 +37,9 @@ def dossier_context(request, project: Project) -> dict:
     unmet = instalment_conditions(project, instalments)
     agreements = Agreement.objects.visible_to(user).filter(project=project).select_related("project").order_by("pk")
     sees_evaluators = permissions.can_see_evaluators(user)
-    evaluations = Evaluation.objects.visible_to(user).filter(project=project).order_by("due_date", "pk")
+    evaluations = (
+        Evaluation.objects.visible_to(user).filter(project=project).select_related("project").order_by("due_date", "pk")
+    )
     if sees_evaluators:
         evaluations = evaluations.prefetch_related("evaluators")
     timeline = AuditEntry.objects.visible_to(user).timeline_of(project)
@@ -54,7 +56,7 @@ def dossier_context(request, project: Project) -> dict:
         # Score and grade are shown once finalised, never a score on its way.
         "evaluations": [(evaluation, evaluation.status == Evaluation.Status.FINALISED) for evaluation in evaluations],
         "sees_evaluators": sees_evaluators,
-        "awards": list(AwardRecord.objects.filter(project=project).select_related("round", "award_type")),
+        "awards": list(AwardRecord.objects.filter(project=project).select_related("round", "award_type", "project")),
         "timeline": [(entry, entry_summary(entry)) for entry in timeline],
         "transitions": permissions.available_transitions(user, project),
         "in_workbench": opens_in_workbench(request, project),

@@ -21,6 +21,7 @@ from qicai import pdf
 from qicai.documents.generated import DocumentKind, fingerprint, layout_fingerprint
 
 TEMPLATE = "print/certificates.html"
+STYLESHEET = "qicai/print-certificates.css"
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,11 @@ def render_certificates(records, *, title: str, progress=None):
 
 
 def certificate_pdf(record: AwardRecord) -> bytes:
-    return pdf.write_pdf(render_certificates([record], title=certificate_title(record)))
+    document = render_certificates([record], title=certificate_title(record))
+    data = pdf.write_pdf(document)
+    del document
+    pdf.release_memory()
+    return data
 
 
 def round_certificates_version(round_: Round, scope: str) -> str:
@@ -116,7 +121,9 @@ def round_certificates_version(round_: Round, scope: str) -> str:
         "awarded_on",
         "presenter",
     )
-    return fingerprint(str(round_), settings.QICAI_DISTRICT, list(rows), layout_fingerprint(TEMPLATE))
+    return fingerprint(
+        str(round_), settings.QICAI_DISTRICT, list(rows), layout_fingerprint(TEMPLATE, stylesheets=(STYLESHEET,))
+    )
 
 
 ROUND_CERTIFICATES = DocumentKind(

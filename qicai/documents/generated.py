@@ -107,14 +107,15 @@ def fingerprint(*parts) -> str:
     return hashlib.sha256(data.encode()).hexdigest()
 
 
-def layout_fingerprint(*template_names: str) -> str:
-    """The layout a document is printed with (its templates, the print base and stylesheet): a new layout
+def layout_fingerprint(*template_names: str, stylesheets: tuple[str, ...] = ("qicai/print.css",)) -> str:
+    """The layout a document is printed with (its templates, the print base, its stylesheets): a new layout
     is a new version, so kept files of the old one are made again."""
     sources = [get_template(name).template.source for name in (*template_names, "print/base.html")]
-    stylesheet = finders.find("qicai/print.css")
-    if stylesheet:
-        with open(stylesheet, encoding="utf-8") as handle:
-            sources.append(handle.read())
+    for name in stylesheets:
+        path = finders.find(name)
+        if path:
+            with open(path, encoding="utf-8") as handle:
+                sources.append(handle.read())
     return fingerprint(sources)
 
 
@@ -215,6 +216,8 @@ def document_generate(document: GeneratedDocument) -> GeneratedDocument:
             pages = len(rendered.pages)
             GeneratedDocument.objects.filter(pk=document.pk).update(done=pages, phase=_("正在写入 PDF 文件"))
             data = pdf.write_pdf(rendered)
+            del rendered
+            pdf.release_memory()
         stored = default_storage.save(f"{FOLDER}/{uuid.uuid4().hex}.pdf", ContentFile(data))
     except Exception:
         logger.exception("document %s (%s) could not be generated", document.pk, document.kind)

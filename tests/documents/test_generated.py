@@ -78,8 +78,8 @@ def test_changed_data_make_a_new_version_and_the_old_file_goes(client, cast, rou
 
 def test_a_new_layout_is_a_new_version(round_2014, award, monkeypatch):
     before = ROUND_CERTIFICATES.version(round_2014, "")
-    monkeypatch.setattr(generated, "layout_fingerprint", lambda *names: "another layout")
-    monkeypatch.setattr("qicai.documents.certificates.layout_fingerprint", lambda *names: "another layout")
+    monkeypatch.setattr(generated, "layout_fingerprint", lambda *names, **options: "another layout")
+    monkeypatch.setattr("qicai.documents.certificates.layout_fingerprint", lambda *names, **options: "another layout")
     assert ROUND_CERTIFICATES.version(round_2014, "") != before
 
 

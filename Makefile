@@ -34,3 +34,4 @@ bench: bootstrap
 	$(PY) bench/run.py
 	$(PY) bench/export.py
 	$(PY) bench/imports.py
+	$(PY) bench/pdf.py

@@ -145,3 +145,11 @@ def test_a_name_cannot_break_the_header():
     disposition = pdf.pdf_response(b"", 'a"b\r\nc/d.pdf')["Content-Disposition"]
     assert "\r" not in disposition and "\n" not in disposition
     assert disposition.count('"') == 2
+
+
+def test_memory_is_released_after_each_document(sample, monkeypatch):
+    """WeasyPrint's documents hold their fonts in reference cycles: a full collection after each PDF."""
+    collections = []
+    monkeypatch.setattr(pdf.gc, "collect", lambda *args: collections.append(args))
+    pdf.render_pdf("inline", {"rows": range(1)}, title="样张")
+    assert collections == [()]

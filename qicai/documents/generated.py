@@ -32,6 +32,25 @@ The views (``qicai.documents.views``) need nothing more: ``/documents/rounds/<ye
 state of the current version and asks for it (POST), ``/documents/generated/<id>/`` shows its progress
 (refreshing itself) and then the download, ``…/download/`` serves the file — each checking
 ``document_visible``. Link to the first from the round's pages (``{% print_url round "<kind>" %}``).
+
+The annual report, for instance, is a module with ::
+
+    ANNUAL_REPORT = DocumentKind(
+        key="report",
+        label=gettext_lazy("年度总结报告"),
+        may_request=lambda user, round_: can_print_annual_report(user),   # a predicate of its own
+        version=lambda round_, scope: fingerprint(
+            round_report(round_), layout_fingerprint("print/report.html")
+        ),
+        expected_pages=lambda round_, scope: 12 + round_.projects.count() // 30,   # an estimate
+        render=lambda round_, scope, progress: pdf.render_document(
+            "print/report.html", report_context(round_), title=report_title(round_), progress=progress
+        ),
+        title=report_title,   # "2013年度七彩工程总结报告"
+    )
+
+added to ``kinds.KINDS``. ``fingerprint`` takes anything ``json`` can write and the ``str`` of the rest
+(a dataclass's repr lists its fields, so a ``RoundReport`` fingerprints every figure it holds).
 """
 
 from __future__ import annotations

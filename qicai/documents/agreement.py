@@ -67,7 +67,7 @@ def agreement_context(agreement: Agreement) -> dict:
         "is_framework": is_framework,
         "plan": agreement_plan(agreement),
         "categories": list(ServiceCategory.objects.order_by("order", "name")) if is_framework else [],
-        "terminated": agreement.status == Agreement.Status.TERMINATED,
+        "ended": agreement.status == Agreement.Status.TERMINATED,
         "signed": agreement.status == Agreement.Status.SIGNED,
     }
 

@@ -74,7 +74,7 @@ def score_sheet_context(evaluation: Evaluation, user) -> dict:
         "rows": [(criterion, [column.items.get(criterion.pk) for column in columns]) for criterion in criteria],
         "columns": columns,
         "full_marks": sum(criterion.max_score for criterion in criteria),
-        "finalised": evaluation.status == Evaluation.Status.FINALISED,
+        "graded": evaluation.status == Evaluation.Status.FINALISED,
         "trim_from": TRIM_FROM,
         "sees_evaluators": permissions.can_see_evaluators(user),
     }

@@ -112,7 +112,7 @@ def test_a_long_document_goes_to_the_worker_and_shows_its_progress(
     assert document_generate(document).status == DocumentStatus.READY  # a second worker finds nothing to do
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_database_worker_makes_it(client, cast, round_2014, award, other_award, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.QICAI_DOCUMENT_INLINE_PAGES = 0

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from awards.models import AwardRecord
-from projects.models import CaseStory, Evaluation, Project, Round, ServiceCategory
+from projects.formatting import choice_label
+from projects.models import CaseStory, Evaluation, Grade, Project, Round, ServiceCategory
 from projects.selectors import GroupService, people_by_special_group
 from projects.services import round_ranking
 from qicai.portal.dashboard import build_charts
@@ -41,6 +42,9 @@ class AnnualReport:
 def annual_report(round_: Round) -> AnnualReport:
     """Everything the report of ``round_`` prints: a fixed number of queries however large the round."""
     report = round_report(round_)
+    projects = list(Project.objects.filter(round=round_).for_list().with_latest_grade().order_by("sequence", "code"))
+    for project in projects:
+        project.latest_grade_label = choice_label(Grade, project.latest_grade)
     ranking, distribution = round_ranking(round_)
     colours = dict(ServiceCategory.objects.values_list("pk", "colour"))
     return AnnualReport(
@@ -60,8 +64,6 @@ def annual_report(round_: Round) -> AnnualReport:
             .select_related("project", "project__implementing_unit")
             .order_by("project__code", "pk")
         ),
-        projects=list(
-            Project.objects.filter(round=round_).for_list().with_latest_grade().order_by("sequence", "code")
-        ),
+        projects=projects,
         generated_on=timezone.localdate(),
     )

@@ -679,7 +679,7 @@ class DemoSeeder:
                     round=round_,
                     award_type=award_type,
                     person_name=volunteer.name,
-                    reason=f"{volunteer.name}自{volunteer.registered_on.year}年起在阳光社工服务中心做义工，"
+                    reason=f"{volunteer.name}自{volunteer.registered_on.year}年起在{UNIT_AGENCY}做义工，"
                     f"{volunteer.skills}见长，本年度坚持每周参加探访和小组活动，服务对象反映良好。",
                 ),
                 by=self.user("association"),

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -74,8 +75,15 @@ class AwardRecordAdmin(ListExportMixin, QicaiModelAdmin):
 
 class AwardRecordInline(ReadOnlyInline):
     model = AwardRecord
-    fields = ["round", "award_type", "rank", "awarded_on", "presenter"]
+    fields = ["award_link", "round", "rank", "awarded_on", "presenter"]
     readonly_fields = fields
+
+    @admin.display(description=_("奖项"))
+    def award_link(self, record):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:awards_awardrecord_change", args=[record.pk]), record.award_type
+        )
+
     tab = "evaluation"  # the project page's 评估 section: its grades, then what they earned
     empty_text = _("尚未获得表彰。")
 

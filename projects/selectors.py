@@ -42,6 +42,7 @@ from projects.models import (
     Project,
     Round,
     ServiceCategory,
+    SpecialGroup,
 )
 from projects.workflow import next_step
 
@@ -306,3 +307,33 @@ def project_summary(project: Project) -> ProjectSummary:
         grades={kind: next(grade for grade, n in by_grade.items() if n) for kind, by_grade in grades.items()},
         open_evaluations=list(project.evaluations.filter(status=Evaluation.Status.OPEN).order_by("due_date")),
     )
+
+
+@dataclass(frozen=True)
+class GroupService:
+    """The people and cases of one special group (特殊人群类别) in a round."""
+
+    key: str
+    label: str
+    people: int
+    cases: int
+
+
+def people_by_special_group(round_: Round, *, within=None) -> list[GroupService]:
+    """A round's unique people and cases per special group, in the groups' order; one query.
+
+    A person registered in two groups counts in each; the round's unique total is ``Summary.service``.
+    """
+    lookups = {f"project__{name}": value for name, value in within_lookups(within).items()}
+    rows = {
+        row["special_group"]: row
+        for row in Enrollment.objects.filter(project__round=round_, **lookups)
+        .order_by()
+        .values("special_group")
+        .annotate(people=Count("beneficiary", distinct=True), cases=Count("pk"))
+    }
+    return [
+        GroupService(key, str(label), rows[key]["people"], rows[key]["cases"])
+        for key, label in SpecialGroup.choices
+        if key in rows
+    ]

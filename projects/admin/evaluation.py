@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -438,8 +439,18 @@ class EvaluationAdmin(ListExportMixin, QicaiModelAdmin):
 
 class EvaluationInline(ReadOnlyInline):
     model = Evaluation
-    fields = ["kind", "due_date", "status", "score", "grade"]
+    fields = ["kind_link", "due_date", "status", "score", "grade"]
     readonly_fields = fields
+
+    @admin.display(description=_("评估类型"))
+    def kind_link(self, evaluation):
+        """The evaluation's kind, linking to its page (scorecards, 定级): the row's own title line is hidden."""
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:projects_evaluation_change", args=[evaluation.pk]),
+            evaluation.get_kind_display(),
+        )
+
     verbose_name_plural = _("评估")
     tab = "evaluation"
     empty_text = _("尚未组织评估：项目实施中组织中期评估，中期评估后组织结项评估。")

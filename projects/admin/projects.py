@@ -47,7 +47,7 @@ class AgreementInline(ReadOnlyInline):
 
     model = Agreement
     fk_name = "project"
-    fields = ["number", "kind", "amount_display", "signed_date", "status_display", "scan_link"]
+    fields = ["number_link", "kind", "amount_display", "signed_date", "status_display", "scan_link"]
     readonly_fields = fields
     verbose_name_plural = _("协议书及签字盖章扫描件")
     tab = "files"
@@ -56,6 +56,12 @@ class AgreementInline(ReadOnlyInline):
     def get_queryset(self, request):
         self._request_user = request.user
         return super().get_queryset(request).select_related("project")
+
+    @admin.display(description=_("协议编号"))
+    def number_link(self, agreement):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:projects_agreement_change", args=[agreement.pk]), agreement.number
+        )
 
     @admin.display(description=_("协议金额（元）"))
     def amount_display(self, agreement):

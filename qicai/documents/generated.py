@@ -157,12 +157,14 @@ def _usable(document: GeneratedDocument) -> bool:
 
 
 def document_current(*, kind: str, round_: Round, user: User) -> GeneratedDocument | None:
-    """The live document of the data as they are now, for ``user``'s scope and language, if any."""
+    """The document of the data as they are now, for ``user``'s scope and language, if one is kept or under way
+    (one whose file went missing or whose worker died is as good as none: asking again makes it anew)."""
     spec = kind_for(kind)
     if spec is None or not spec.may_request(user, round_):
         return None
     scope = spec.scope(user)
-    return _live(spec, round_, scope, _language(), spec.version(round_, scope))
+    live = _live(spec, round_, scope, _language(), spec.version(round_, scope))
+    return live if live is not None and _usable(live) else None
 
 
 def document_request(*, kind: str, round_: Round, by: User) -> GeneratedDocument:

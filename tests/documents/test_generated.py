@@ -189,3 +189,13 @@ def test_a_failure_is_said_and_the_next_request_tries_again(client, cast, round_
     monkeypatch.undo()
     retried = ask(client, cast["civil"], round_2014)
     assert retried.pk != failed.pk and retried.status == DocumentStatus.READY
+
+
+def test_a_kept_file_gone_missing_is_made_again(client, cast, round_2014, award, no_layout):
+    document = ask(client, cast["civil"], round_2014)
+    default_storage.delete(document.stored_name)
+    page = client.get(page_url(round_2014)).content.decode()
+    assert "生成 PDF" in page and reverse("documents:generated_download", args=[document.pk]) not in page
+    again = ask(client, cast["civil"], round_2014)
+    assert again.pk != document.pk and again.status == DocumentStatus.READY
+    assert default_storage.exists(again.stored_name)

@@ -424,6 +424,11 @@ def can_clear_rectification(user, project: Project) -> bool:
 # -- printed documents (qicai.documents): who may print what ---------------------------------
 
 
+def can_print_annual_report(user) -> bool:
+    """The annual summary report (年度总结报告) of a round: it reports the whole round, so programme staff."""
+    return is_active_staff(user) and user.has_perm("projects.view_project") and sees_whole_portfolio(user)
+
+
 def can_print_dossier(user, project: Project) -> bool:
     """The project dossier (项目档案) as a PDF: programme staff, and the project's own unit. Not its
     evaluators: they print the score sheets of their evaluations."""

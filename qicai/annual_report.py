@@ -10,11 +10,12 @@ The report is the whole round: only programme staff print it (``permissions.sees
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Max
 from django.utils import timezone
 
 from awards.models import AwardRecord
 from projects.formatting import choice_label
-from projects.models import CaseStory, Evaluation, Grade, Project, Round, ServiceCategory
+from projects.models import AuditEntry, CaseStory, Evaluation, Grade, Project, Round, ServiceCategory
 from projects.selectors import GroupService, people_by_special_group
 from projects.services import round_ranking
 from qicai.portal.dashboard import build_charts
@@ -32,11 +33,17 @@ class AnnualReport:
     awards: list[AwardRecord]
     stories: list[CaseStory]  # excellent case stories, as published (no names)
     projects: list[Project]  # the appendix: every project of the round, in code order
-    generated_on: datetime.date
+    generated_on: datetime.date  # the data's date: the round's latest recorded change
 
     @property
     def summary(self):
         return self.report.summary
+
+
+def data_date(round_: Round) -> datetime.date:
+    """The day of the round's latest recorded change (the cover's date): the same data, the same report."""
+    latest = AuditEntry.objects.filter(project__round=round_).aggregate(latest=Max("at"))["latest"]
+    return timezone.localdate(latest) if latest else timezone.localdate()
 
 
 def annual_report(round_: Round) -> AnnualReport:
@@ -65,5 +72,5 @@ def annual_report(round_: Round) -> AnnualReport:
             .order_by("project__code", "pk")
         ),
         projects=projects,
-        generated_on=timezone.localdate(),
+        generated_on=data_date(round_),
     )

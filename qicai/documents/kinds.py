@@ -4,5 +4,6 @@ A new one (the annual report) is a ``DocumentKind`` in its own module, added her
 """
 
 from qicai.documents.certificates import ROUND_CERTIFICATES
+from qicai.documents.report import ANNUAL_REPORT
 
-KINDS = {kind.key: kind for kind in (ROUND_CERTIFICATES,)}
+KINDS = {kind.key: kind for kind in (ANNUAL_REPORT, ROUND_CERTIFICATES)}

@@ -35,3 +35,4 @@ bench: bootstrap
 	$(PY) bench/export.py
 	$(PY) bench/imports.py
 	$(PY) bench/pdf.py
+	$(PY) bench/report.py

@@ -36,7 +36,10 @@ h2 { font-family: "Noto Sans CJK SC"; font-weight: 700; font-size: 13pt; }
 table { border-collapse: collapse; width: 100%; font-family: "Noto Sans CJK SC"; font-size: 8.5pt; }
 td { border: 0.6pt solid #000; padding: 1.3mm 2mm; }
 """
-ROW = "<tr><td>QC-2013-{n:03d}</td><td>江城社区阳光驿站社区矫正帮扶项目</td><td>江城区阳光社会工作服务中心</td><td>20,000.00</td><td>实施中</td></tr>"
+ROW = (
+    "<tr><td>QC-2013-{n:03d}</td><td>江城社区阳光驿站社区矫正帮扶项目</td>"
+    "<td>江城区阳光社会工作服务中心</td><td>20,000.00</td><td>实施中</td></tr>"
+)
 
 
 def setup():

@@ -103,6 +103,17 @@ def rectification_pages(user, request, model_admin):
     )
 
 
+def evaluate_pages(user, request, model_admin):
+    """发起评估: the first running project that waits for an evaluation the user may open."""
+    projects = model_admin.get_queryset(request).filter(status__in=[ProjectStatus.IN_PROGRESS]).order_by("code")
+    return first_page(
+        "start evaluation",
+        "projects_project_evaluate",
+        projects,
+        lambda p: model_admin.evaluation_to_start(user, p, model_admin.summary(p)) is not None,
+    )
+
+
 def enrollment_close_pages(user, request, model_admin):
     cases = model_admin.get_queryset(request)
     return first_page("close", "projects_enrollment_close", cases, lambda e: permissions.can_change_case(user, e))
@@ -220,6 +231,7 @@ def export_pages(user, request, model_admin):
 CUSTOM_PAGES = {
     "projects_project_transition": transition_pages,
     "projects_project_rectification": rectification_pages,
+    "projects_project_evaluate": evaluate_pages,
     "projects_enrollment_close": enrollment_close_pages,
     "projects_enrollment_lookup": enrollment_lookup_pages,
     "projects_enrollment_reveal": reveal_pages,

@@ -51,6 +51,7 @@ def test_midterm_evaluation_frees_the_midterm_instalment(browser, live_server, d
     expect(page.locator(".messagelist")).to_contain_text("已定级：90.00 分，优秀")
     page.goto(f"{live_server.url}/admin/projects/project/{project.pk}/change/")
     expect(page.locator(".project-status")).to_contain_text("中期评估")
+    page.get_by_role("tab", name="资金").click()  # the project page's 资金 section
     page.click("#instalments-group a.button:text-is('登记拨付')")
     page.fill("#id_voucher_number", "JCMZ-2013-001-2")
     page.click("input[type=submit][value^=确认]")

@@ -59,7 +59,7 @@ def test_unit_to_association_to_civil_affairs(browser, live_server, demo, shots)
     assert project.code.startswith("QC-2014-")
     shots(page, "03-unit-draft")
 
-    page.click("text=提交申报")
+    page.click("a.button:text-is('提交申报')")  # the header's action (下一步 also says 提交申报)
     expect(page.locator("h1")).to_contain_text("提交申报")
     shots(page, "04-unit-submit-confirm")
     page.click("input[type=submit][value^=确认]")

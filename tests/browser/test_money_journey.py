@@ -37,6 +37,7 @@ def test_signing_and_first_release_of_a_2013_project(browser, live_server, demo,
     # Civil affairs records the first instalment and reads the round's money position.
     page = login(browser, live_server, "civil")
     page.goto(change_url)
+    page.get_by_role("tab", name="资金").click()  # the project page's 资金 section
     page.click("#instalments-group a.button:text-is('登记拨付')")
     expect(page.locator(".condition-met")).to_be_visible()
     page.fill("#id_released_on", "2013-10-10")

@@ -6,6 +6,8 @@ switches to PostgreSQL. The production settings are the default and require
 """
 
 import os
+import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -42,7 +44,28 @@ def env_list(name: str, default: str = "") -> list[str]:
 # Development asks for DEBUG=1 explicitly (`make run` does).
 DEBUG = env_bool("DEBUG", False)
 
+# Management commands that neither serve requests nor sign anything (a migrations check on a bare
+# machine, compiling messages, collecting static files) run without a key: they get a throwaway one.
+OFFLINE_COMMANDS = {
+    "makemigrations",
+    "showmigrations",
+    "sqlmigrate",
+    "makemessages",
+    "compilemessages",
+    "collectstatic",
+    "help",
+    "version",
+}
+
+
+def offline_command(argv: list[str]) -> bool:
+    """Whether this process is ``manage.py <command>`` for one of ``OFFLINE_COMMANDS``."""
+    return len(argv) > 1 and Path(argv[0]).name == "manage.py" and argv[1] in OFFLINE_COMMANDS
+
+
 SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY and not DEBUG and offline_command(sys.argv):
+    SECRET_KEY = secrets.token_urlsafe(50)
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(

@@ -65,3 +65,20 @@ def test_uploads_live_outside_the_static_files():
     assert result.returncode == 0, result.stderr
     media, static = (Path(line) for line in result.stdout.splitlines())
     assert not media.is_relative_to(static) and not static.is_relative_to(media), (media, static)
+
+
+def manage(*args, **env):
+    """``manage.py`` in a fresh interpreter whose environment holds only PATH and ``env``."""
+    environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True
+    )
+
+
+def test_a_migrations_check_on_a_bare_machine_needs_no_key_but_serving_does():
+    result = manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+    for command in (["check", "--deploy"], ["runserver", "--noreload"], ["migrate"]):
+        refused = manage(*command)
+        assert refused.returncode != 0 and "SECRET_KEY must be set" in refused.stderr, command

@@ -21,7 +21,7 @@ from projects.exports import ProjectResource
 from projects.figures import instalment_plan_totals, round_money
 from projects.formatting import format_cny, format_date, format_ratio, format_share, person_name, status_badge
 from projects.forms import transition_form_class
-from projects.models import Agreement, BudgetLine, EvaluationKind, Instalment, Project, Round, SocialFund
+from projects.models import Agreement, BudgetLine, Instalment, Project, Round, SocialFund
 from projects.selectors import ProjectSummary, project_summary
 from projects.services import (
     TRANSITION_SERVICES,
@@ -30,8 +30,8 @@ from projects.services import (
     budget_line_delete,
     budget_line_save,
     budget_total,
-    evaluation_due,
     evaluation_start,
+    evaluation_to_offer,
     project_create,
     project_creation_check,
     project_update,
@@ -315,7 +315,7 @@ class ProjectAdmin(ListExportMixin, HistoryAdmin):
                     "can_keep_casework": permissions.can_keep_casework(user, obj),
                     "sees_casework": permissions.can_view_casework(user, obj),
                     "can_clear_rectification": permissions.can_clear_rectification(user, obj),
-                    "evaluation_due": self.evaluation_to_start(user, obj, summary),
+                    "evaluation_due": evaluation_to_offer(user, obj, open_evaluations=summary.open_evaluations),
                     "project_tabs": self.project_tabs(context["adminform"], context["inline_admin_formsets"]),
                     "inline_totals": self.inline_totals(obj, summary, context["inline_admin_formsets"]),
                     # The page is the project, not a form about it: its header says what it is.
@@ -377,16 +377,6 @@ class ProjectAdmin(ListExportMixin, HistoryAdmin):
                     }
         return totals
 
-    @staticmethod
-    def evaluation_to_start(user, project, summary):
-        """The kind of evaluation the user may open now from the project page (发起评估), or None."""
-        kind = evaluation_due(project)
-        if kind is None or project.needs_rectification or summary.open_evaluations:
-            return None
-        if not permissions.can_organise_evaluations(user, project):
-            return None
-        return EvaluationKind(kind)
-
     @object_view("GET", "POST")
     def transition_view(self, request, project, action):
         """GET shows a confirmation with a comment field; POST takes the transition through its service."""
@@ -442,7 +432,7 @@ class ProjectAdmin(ListExportMixin, HistoryAdmin):
     def evaluate_view(self, request, project):
         """发起评估: open the evaluation the project waits for, with its rubric, due date and experts, in one form."""
         change_url = self.change_url(project)
-        kind = self.evaluation_to_start(request.user, project, self.summary(project))
+        kind = evaluation_to_offer(request.user, project, open_evaluations=self.summary(project).open_evaluations)
         if kind is None:
             if not permissions.can_organise_evaluations(request.user, project):
                 raise PermissionDenied

@@ -130,6 +130,20 @@ def evaluation_due(project: Project) -> str | None:
     return next((kind for kind, states in EVALUABLE_STATES.items() if project.status in states), None)
 
 
+def evaluation_to_offer(user: User, project: Project, *, open_evaluations=None) -> EvaluationKind | None:
+    """The kind of evaluation ``user`` may open on ``project`` now (the project page's 发起评估), or None: the
+    one its status waits for, none under rectification or while one is open, only for those who organise.
+    ``open_evaluations``: the project's open evaluations when the caller has read them already."""
+    kind = evaluation_due(project)
+    if kind is None or project.needs_rectification:
+        return None
+    if open_evaluations is None:
+        open_evaluations = project.evaluations.filter(status=Evaluation.Status.OPEN).exists()
+    if open_evaluations or not permissions.can_organise_evaluations(user, project):
+        return None
+    return EvaluationKind(kind)
+
+
 def evaluation_start(
     *, project: Project, kind: str, template: RubricTemplate, due_date, evaluators, by: User
 ) -> Evaluation:

@@ -40,7 +40,7 @@ from projects import permissions
 from projects.imports.jobs import import_job_start
 from projects.imports.registry import IMPORTERS, importer_for
 from projects.models import Evaluation, Organization, Project, Round, RubricTemplate
-from projects.services import evaluation_assign, evaluation_create
+from projects.services import evaluation_assign, evaluation_create, evaluation_to_offer
 from projects.states import ProjectStatus
 from tests.browser.test_import_export_journey import office_workbook
 from tests.browser.test_journey import PASSWORD, demo  # noqa: F401  (demo is a fixture)
@@ -110,7 +110,7 @@ def evaluate_pages(user, request, model_admin):
         "start evaluation",
         "projects_project_evaluate",
         projects,
-        lambda p: model_admin.evaluation_to_start(user, p, model_admin.summary(p)) is not None,
+        lambda p: evaluation_to_offer(user, p) is not None,
     )
 
 

@@ -31,6 +31,7 @@ SQLite each row's stored values as read without type conversion. Messages are in
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import io
 import json
@@ -487,11 +488,18 @@ def staged_archive(archive: Path, *, staging_parent: Path | None = None) -> Iter
     archive = Path(archive)
     if not archive.is_file():
         raise BackupError(_("找不到备份文件：%(path)s") % {"path": archive})
+    sidecar = archive.with_name(archive.name + ".sha256")
+    if sidecar.is_file() and sidecar.read_text().split()[:1] != [file_digest(archive)]:
+        raise _damaged(_("与 %(name)s 中记录的校验和不符") % {"name": sidecar.name})
     parent = staging_parent or archive.parent
     parent.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(dir=parent, prefix=".qicai-restore-"))
     try:
         try:
+            # The whole compressed stream first: its CRC catches damage anywhere, even after the last member.
+            with gzip.open(archive, "rb") as stream:
+                while stream.read(CHUNK):
+                    pass
             with tarfile.open(archive, "r:gz") as tar:
                 members = tar.getmembers()
                 names = [m.name for m in members]

@@ -603,7 +603,7 @@ def _restore_sqlite(using: str, staged: Staged, force: bool, report: Report) -> 
     target.parent.mkdir(parents=True, exist_ok=True)
     incoming = target.with_name(target.name + ".restoring")
     shutil.copyfile(staged.database_file, incoming)
-    if target.exists() and target.stat().st_size:
+    if _sqlite_tables(target):
         if not force:
             incoming.unlink()
             raise _not_empty(_sqlite_tables(target))
@@ -629,12 +629,12 @@ def _restore_postgresql(using: str, staged: Staged, force: bool, report: Report)
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS " + ", ".join(_quote(t) for t in tables) + " CASCADE")
             cursor.execute(
-                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                 "WHERE n.nspname = current_schema() AND c.relkind IN ('S', 'v', 'm')"
             )
-            leftovers = [row[0] for row in cursor.fetchall()]
-            for name in leftovers:
-                cursor.execute(f"DROP SEQUENCE IF EXISTS {_quote(name)} CASCADE")
+            kinds = {"S": "SEQUENCE", "v": "VIEW", "m": "MATERIALIZED VIEW"}
+            for name, kind in cursor.fetchall():
+                cursor.execute(f"DROP {kinds[kind]} IF EXISTS {_quote(name)} CASCADE")
         report.notes.append(_("已删除目标数据库中原有的 %(count)d 张表。") % {"count": len(tables)})
     pg_restore = pg_binary("pg_restore", pg_server_major(using))
     conninfo, env = pg_conninfo(connection.settings_dict)

@@ -108,7 +108,8 @@ def media_root() -> Path | None:
 
 
 def storage_name() -> str:
-    return f"{type(default_storage).__module__}.{type(default_storage).__qualname__}"
+    cls = default_storage.__class__  # the configured class, not the lazy wrapper's
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def app_version() -> dict:

@@ -321,3 +321,17 @@ def test_the_manifest_describes_the_archive(bare_archive):
     sidecar = bare_archive.with_name(bare_archive.name + ".sha256").read_text()
     assert sidecar.endswith(f"  {bare_archive.name}\n")
     assert oct(bare_archive.stat().st_mode & 0o777) == "0o600"
+
+
+def test_media_on_object_storage_is_left_to_its_versioning(django_db_setup, django_db_blocker, tmp_path):
+    """With S3-compatible media (here any storage that is not the file system) the archive holds no media."""
+    object_storage = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    with django_db_blocker.unblock(), override_settings(STORAGES=object_storage):
+        default_storage.save("scans/a.pdf", ContentFile(b"%PDF-1.4"))
+        archive = create_backup(output_dir=tmp_path)
+    with tarfile.open(archive, "r:gz") as tar:
+        assert not [name for name in tar.getnames() if name.startswith("media/")]
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+    assert manifest["media"]["files"] == {}
+    assert "对象存储的版本控制" in manifest["media"]["skipped"]
+    assert manifest["media"]["storage"].endswith("InMemoryStorage")

@@ -386,6 +386,7 @@ def verify(request, site=None):
     if request.method == "POST" and form.is_valid():
         device, error = check_code(user, form.cleaned_data["otp_token"])
         if device is not None:
+            request.session.cycle_key()  # a new session key for the raised privilege
             otp_login(request, device)
             if isinstance(device, StaticDevice):
                 left = recovery_codes_left(user)
@@ -425,6 +426,7 @@ def setup(request, site=None):
         codes, error = confirm_setup(user, device, normalise_code(form.cleaned_data["otp_token"]))
         if codes is not None:
             device.refresh_from_db()
+            request.session.cycle_key()
             otp_login(request, device)
             request.session[SESSION_KEY] = True
             request.session[NEW_CODES_SESSION_KEY] = codes

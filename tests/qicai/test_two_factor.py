@@ -170,8 +170,10 @@ def test_with_a_device_the_password_leads_to_the_verify_step(client, required, s
     assert "验证码错误次数过多" in throttled.content.decode()
     assert client.get("/").status_code == 302
 
+    half_signed_in = client.session.session_key
     response = client.post(verify_url, {"otp_token": later_code(superuser), "next": "/projects/"})
     assert response.status_code == 302 and response.url == "/projects/"
+    assert client.session.session_key != half_signed_in  # a new session key for the raised privilege
     assert client.get("/projects/").status_code == 200
     # Wrong codes were failed logins for axes (and whoever listens to them).
     assert AccessFailureLog.objects.filter(username="root").count() == 3

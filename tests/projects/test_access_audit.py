@@ -372,6 +372,11 @@ def test_the_alert_list_s_queries_do_not_grow_with_its_rows(client, cast, unit_o
         read_many(user, other, 2, day - datetime.timedelta(days=1), start=100 * (n + 1) + 50)
     assert len(unusual_reading(day - datetime.timedelta(days=6), day, flagged_only=False)) == 7
     assert count_queries(lambda: client.get(url)) == small
+    # The reads by user and day, the users, their roles, the units' and the evaluators' open cases.
+    week = (day - datetime.timedelta(days=6), day)
+    assert count_queries(lambda: unusual_reading(*week, flagged_only=False)) == 5
+    settings.QICAI_UNUSUAL_READS_MIN = 100
+    assert count_queries(lambda: unusual_reading(*week)) == 1  # no day reaches the minimum
 
 
 def test_the_alert_list_takes_bad_dates_with_a_message(client, cast):

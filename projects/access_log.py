@@ -52,10 +52,22 @@ def client_address(request) -> str:
     return str(address)[:45]
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def typed_username(credentials: dict | None) -> str:
+    """What was typed as the user name, cut to the field's length and without control characters (PostgreSQL's
+    JSON refuses a NUL)."""
     User = get_user_model()
     value = (credentials or {}).get(User.USERNAME_FIELD) or (credentials or {}).get("username") or ""
-    return str(value)[:150]
+    return CONTROL_CHARACTERS.sub("", str(value))[:150]
+
+
+def cooloff() -> datetime.timedelta:
+    value = getattr(settings, "AXES_COOLOFF_TIME", None)
+    if isinstance(value, datetime.timedelta):
+        return value
+    return datetime.timedelta(hours=float(value)) if isinstance(value, int | float) and value else REFUSAL_BOUND
 
 
 # -- signal receivers -------------------------------------------------------------------------------------
@@ -78,10 +90,9 @@ def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs
     """One row per user name and lock: not again while the same lock's cool-off runs."""
     from projects.models import AuditEntry
 
-    username = str(username or "")[:150]
-    cooloff = datetime.timedelta(hours=float(getattr(settings, "AXES_COOLOFF_TIME", 0.5) or 0.5))
+    username = CONTROL_CHARACTERS.sub("", str(username or ""))[:150]
     recent = AuditEntry.objects.filter(
-        action=AuditAction.LOCKOUT, data__username=username, at__gte=timezone.now() - cooloff
+        action=AuditAction.LOCKOUT, data__username=username, at__gte=timezone.now() - cooloff()
     ).exists()
     if recent:
         if request is not None:

@@ -404,3 +404,11 @@ def test_the_to_do_links_the_alert_list_for_those_allowed_when_a_day_is_flagged(
 def test_round_filter_lists_rounds_of_reads(cast, cases):
     log_case_read(user=cast["unit"], enrollment=cases["mine"])
     assert AuditEntry.objects.filter(action=A.CASE_READ, project__round__in=Round.objects.all()).count() == 1
+
+
+def test_a_typed_name_with_control_characters_is_kept_without_them(rf):
+    from projects.access_log import on_login_failed
+
+    on_login_failed(None, {"username": "ci\x00vil\n", "password": "x"}, request=rf.post("/admin/login/"))
+    [entry] = rows(A.LOGIN_FAILED)
+    assert entry.data["username"] == "civil"

@@ -21,3 +21,7 @@ class ProjectsConfig(AppConfig):
         register(OrganizationImporter)
         register(ProjectImporter)
         register(ScorecardImporter)
+
+        from projects.access_log import connect
+
+        connect()

@@ -69,6 +69,13 @@ class AuditAction(models.TextChoices):
     NOMINATION_DECLINE = "nomination.decline", _("未采纳提名")
     AWARD_RECORD_IMPORT = "award.import", _("导入表彰记录")
     IMPORT_RUN = "import.run", _("导入表格")
+    # Access: sign-ins, refusals, exports and reads
+    LOGIN = "access.login", _("登录")
+    LOGIN_FAILED = "access.login_failed", _("登录失败")
+    LOCKOUT = "access.lockout", _("账号锁定")
+    ACCESS_REFUSED = "access.refused", _("拒绝访问")
+    EXPORT = "access.export", _("导出")
+    CASE_READ = "access.case_read", _("查阅个案")
     # Accounts: two-factor sign-in and deactivation
     TWO_FACTOR_ENABLE = "two_factor.enable", _("启用两步验证")
     TWO_FACTOR_DISABLE = "two_factor.disable", _("停用两步验证")
@@ -97,6 +104,15 @@ PROJECT_VISIBLE = frozenset(
 )
 TRANSITION_ACTIONS = frozenset(a for a in A if a.value.startswith("project.") and a != A.PROJECT_CREATE)
 PERSONAL_DATA = frozenset({A.PERSONAL_DATA_REVEAL, A.PERSONAL_DATA_EXPORT, A.PERSONAL_DATA_LOOKUP})
+# Who signed in (or tried), was refused, exported or read which case: a record of people's conduct and of
+# which people's cases were opened, read like personal-data access by those who may see people district-wide.
+ACCESS_LOG = frozenset({A.LOGIN, A.LOGIN_FAILED, A.LOCKOUT, A.ACCESS_REFUSED, A.EXPORT, A.CASE_READ})
+# The accounts' own events (two-factor set-up, resets, recovery codes, deactivation): staff conduct as well.
+ACCOUNT_EVENTS = frozenset(a for a in A if a.value.startswith(("two_factor.", "account.")))
+# The actions at most one row per user, record and day (``AuditEntry.day`` and its unique constraint).
+DAILY_ACTIONS = frozenset({A.CASE_READ})
+# What only those who see people across the district read (``AuditEntryQuerySet.visible_to``).
+RESTRICTED = PERSONAL_DATA | ACCESS_LOG | ACCOUNT_EVENTS
 
 
 def transition_action(action: Action) -> AuditAction:
@@ -122,8 +138,17 @@ def entry_summary(entry: AuditEntry) -> str:
         parts.append(gettext("专家：%(name)s") % {"name": data["evaluator"]})
     if entry.action in PERSONAL_DATA and data.get("field"):
         parts.append(field_label(data["field"]))
-    if data.get("records"):
+    records = data.get("records")
+    if records or (records == 0 and entry.action == A.EXPORT):
         parts.append(gettext("%(count)s 条") % {"count": data["records"]})
+    if data.get("username"):
+        parts.append(gettext("用户名：%(name)s") % {"name": data["username"]})
+    if data.get("path"):
+        parts.append(data["path"])
+    if data.get("ip"):
+        parts.append(gettext("地址：%(ip)s") % {"ip": data["ip"]})
+    if data.get("filters"):
+        parts.append(gettext("筛选：%(filters)s") % {"filters": data["filters"]})
     if entry.comment:
         parts.append(entry.comment)
     return "；".join(str(p) for p in parts)
@@ -179,6 +204,42 @@ def log_actions(*, action: AuditAction, actor, objs, **data) -> None:
         ],
         batch_size=1000,
     )
+
+
+def log_daily(*, action: AuditAction, actor, obj, project=None, **data) -> None:
+    """At most one row per ``actor``, ``action``, record and day (a read of a case file), race-safe.
+
+    One ``INSERT … ON CONFLICT DO NOTHING`` (``INSERT OR IGNORE`` on SQLite) against the unique constraint on
+    ``AuditEntry.day``: the first read of the day writes the row, later ones (and a concurrent twin) write
+    nothing, without reading first. The content type comes from Django's cache, so this is one query.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from projects.models import AuditEntry
+
+    if not getattr(actor, "pk", None):
+        return
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                action=action,
+                actor=actor,
+                content_type=ContentType.objects.get_for_model(obj),
+                object_id=str(obj.pk),
+                object_repr=str(obj)[:120],
+                project=project if project is not None else getattr(obj, "project", None),
+                day=timezone.localdate(),
+                data={key: _jsonable(value) for key, value in data.items()},
+            )
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def log_case_read(*, user, enrollment) -> None:
+    """``user`` opened ``enrollment``'s case file (its page, a follow-up of it): one row per user, case and day."""
+    log_daily(action=AuditAction.CASE_READ, actor=user, obj=enrollment, project=enrollment.project)
 
 
 def _jsonable(value):

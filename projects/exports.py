@@ -148,7 +148,10 @@ def export_response(*, resource: ExportResource, queryset, fields: Sequence[Fiel
     resource.before_export(queryset, fields)
     rows = resource.rows(queryset, fields)
     if file_format == "csv":
-        return csv_response(filename=f"{name}.csv", columns=columns, rows=rows)
+        response = csv_response(filename=f"{name}.csv", columns=columns, rows=rows)
+        # Streamed, so counted before the first row leaves: the access log records who took how many rows.
+        response.row_count = queryset.count()
+        return response
     return xlsx_response(filename=f"{name}.xlsx", sheet=name, columns=columns, rows=rows)
 
 

@@ -260,6 +260,15 @@ def can_see_same_person(user) -> bool:
     return sees_whole_portfolio(user) and user.has_perm("projects.view_beneficiary")
 
 
+def can_read_access_log(user) -> bool:
+    """The access log (sign-ins, refusals, exports, reads of case files) and the unusual-reading list (异常查阅).
+
+    Who opened which person's case is itself personal data: for those who may see people across the district
+    (civil affairs, the committee, superusers), as the personal-data actions are.
+    """
+    return can_see_same_person(user) and user.has_perm("projects.view_auditentry")
+
+
 def can_view_beneficiary(user, beneficiary) -> bool:
     return can_see_same_person(user)
 

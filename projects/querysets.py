@@ -111,12 +111,13 @@ class AuditEntryQuerySet(models.QuerySet):
     """Programme staff read every entry; those who see a project read its public timeline entries."""
 
     def visible_to(self, user):
-        from projects.audit import PERSONAL_DATA, PROJECT_VISIBLE
+        from projects.audit import PROJECT_VISIBLE, RESTRICTED
         from projects.models import Project
 
         if permissions.sees_whole_portfolio(user):
-            # Who looked at whose personal data is for those who may see people across the district.
-            return self if permissions.can_see_same_person(user) else self.exclude(action__in=PERSONAL_DATA)
+            # Who looked at whose personal data, and the access log (sign-ins, refusals, exports, reads of
+            # case files), are for those who may see people across the district (civil affairs, the committee).
+            return self if permissions.can_see_same_person(user) else self.exclude(action__in=RESTRICTED)
         return self.filter(project__in=Project.objects.visible_to(user), action__in=PROJECT_VISIBLE)
 
     def for_list(self):

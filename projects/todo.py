@@ -54,6 +54,7 @@ def todo_for(user, *, with_projects: int = 0) -> list[TodoItem]:
         + instalment_todo(user, with_records=with_projects)
         + follow_up_todo(user, with_records=with_projects)
         + evaluation_todo(user, with_records=with_projects)
+        + unusual_reading_todo(user)
     )
 
 
@@ -233,3 +234,20 @@ def follow_up_todo(user, *, with_records: int = 0) -> list[TodoItem]:
             for case in waiting.select_related("project").order_by("due", "pk")[:with_records]
         ]
     return [item]
+
+
+def unusual_reading_todo(user) -> list[TodoItem]:
+    """异常查阅: the days of the last week on which someone opened unusually many case files, for those who read
+    the access log, when there are any (one query when there are none; ``projects.access_log.unusual_reading``)."""
+    import datetime
+
+    from projects.access_log import unusual_reading
+
+    if not permissions.can_read_access_log(user):
+        return []
+    today = timezone.localdate()
+    flagged = unusual_reading(today - datetime.timedelta(days=6), today)
+    if not flagged:
+        return []  # nothing to look at (the audit list links the page all the same)
+    url = reverse("admin:projects_auditentry_unusual_reading")
+    return [TodoItem("unusual_reading", _("近 7 天的异常查阅"), len(flagged), url)]

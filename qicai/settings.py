@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "projects.access_log.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "qicai.middleware.SessionIdleTimeoutMiddleware",
     "qicai.two_factor.TwoFactorMiddleware",
@@ -295,6 +296,10 @@ SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert would bypass the workflow
 QICAI_SCAN_MAX_BYTES = env_int("QICAI_SCAN_MAX_BYTES", 20 * 1024 * 1024)
 # Searches by full ID number are logged and limited: each answers whether a typed number is one of the user's cases.
 QICAI_ID_LOOKUPS_PER_HOUR = env_int("QICAI_ID_LOOKUPS_PER_HOUR", 30)
+# The unusual-reading list (异常查阅) flags a user's day when they opened at least this many case files ...
+QICAI_UNUSUAL_READS_MIN = env_int("QICAI_UNUSUAL_READS_MIN", 20)
+# ... and more than this many times their caseload (a decimal, e.g. 2 or 1.5).
+QICAI_UNUSUAL_READS_RATIO = float(os.environ.get("QICAI_UNUSUAL_READS_RATIO", "2"))
 QICAI_PHOTO_MAX_BYTES = env_int("QICAI_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 # How long after an evaluation is finalised its evaluators keep read access to the project.
 QICAI_EVALUATOR_GRACE_DAYS = env_int("QICAI_EVALUATOR_GRACE_DAYS", 30)

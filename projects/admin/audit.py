@@ -1,15 +1,35 @@
-"""The audit trail in the admin: a project's timeline on its page, and the filterable audit list (审计记录)."""
+"""The audit trail in the admin: a project's timeline on its page, the filterable audit list (审计记录), and
+the unusual-reading list (异常查阅) of the access log."""
 
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpResponseNotAllowed
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from projects import permissions
+from projects.access_log import unusual_reading
 from projects.admin.base import ListExportMixin, QicaiModelAdmin, ReadOnlyInline
-from projects.audit import PERSONAL_DATA, PROJECT_VISIBLE, AuditAction, entry_summary
+from projects.audit import PROJECT_VISIBLE, RESTRICTED, AuditAction, entry_summary
 from projects.exports import AuditEntryResource
 from projects.formatting import person_name
 from projects.models import AuditEntry
+from projects.tabular.writing import ExportColumn, csv_response, xlsx_response
+
+UNUSUAL_DAYS_SHOWN = 7  # the list's default span, ending today
+UNUSUAL_SPAN_MAX = 366  # days one page may cover
+ACTORS_LISTED = 15  # the actor filter's choices: the most active of the last week, not every user
 
 
 class ActionFilter(admin.SimpleListFilter):
@@ -23,13 +43,100 @@ class ActionFilter(admin.SimpleListFilter):
         if permissions.can_see_same_person(user):
             visible = set(AuditAction)
         elif permissions.sees_whole_portfolio(user):
-            visible = set(AuditAction) - PERSONAL_DATA
+            visible = set(AuditAction) - RESTRICTED
         else:
             visible = PROJECT_VISIBLE
         return [(action.value, action.label) for action in AuditAction if action in visible]
 
     def queryset(self, request, queryset):
         return queryset.filter(action=self.value()) if self.value() else queryset
+
+
+class ActorFilter(admin.SimpleListFilter):
+    """By who acted: the most active people of the last week (never a list of every user), the one chosen,
+    and any other by the search box (user name or name)."""
+
+    title = _("操作人")
+    parameter_name = "actor"
+
+    def chosen_id(self) -> int | None:
+        value = self.value()
+        return int(value) if value and value.isdigit() and len(value) <= 12 else None
+
+    def lookups(self, request, model_admin):
+        from django.contrib.auth import get_user_model
+
+        week = timezone.now() - datetime.timedelta(days=7)
+        active = (
+            model_admin.get_queryset(request)
+            .filter(at__gte=week, actor__isnull=False)
+            .values("actor")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "actor")
+            .values_list("actor", flat=True)[:ACTORS_LISTED]
+        )
+        ids = [*active, *([self.chosen_id()] if self.chosen_id() else [])]
+        people = get_user_model().objects.filter(pk__in=ids)
+        return sorted(((str(user.pk), person_name(user)) for user in people), key=lambda choice: choice[1])
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        chosen = self.chosen_id()
+        return queryset.filter(actor_id=chosen) if chosen else queryset.none()
+
+
+class DateRangeFilter(admin.ListFilter):
+    """From one day to another (``?since=2026-11-01&until=2026-11-27``), by two date fields in the sidebar."""
+
+    title = _("日期范围")
+    template = "admin/projects/auditentry/date_range_filter.html"
+    parameters = ("since", "until")
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        self.values = {}
+        for name in self.parameters:
+            if name in params:
+                raw = params.pop(name)
+                raw = raw[-1] if isinstance(raw, list) else raw
+                self.values[name] = raw[:10]
+        self.request = request
+
+    def day(self, name) -> datetime.date | None:
+        try:
+            return parse_date(self.values.get(name, ""))
+        except ValueError:
+            return None
+
+    def has_output(self):
+        return True
+
+    def expected_parameters(self):
+        return list(self.parameters)
+
+    def queryset(self, request, queryset):
+        zone = timezone.get_current_timezone()
+        since, until = self.day("since"), self.day("until")
+        if since:
+            queryset = queryset.filter(at__gte=datetime.datetime.combine(since, datetime.time.min, zone))
+        if until:
+            queryset = queryset.filter(
+                at__lt=datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time.min, zone)
+            )
+        return queryset
+
+    def choices(self, changelist):
+        # The template's form: the chosen days and the list's other parameters, kept as hidden fields.
+        kept = [(k, v) for k, v in changelist.get_filters_params().items() if k not in self.parameters]
+        yield {
+            "since": self.values.get("since", ""),
+            "until": self.values.get("until", ""),
+            "kept": [(k, v[-1] if isinstance(v, list) else v) for k, v in kept],
+            "query": self.request.GET.get("q", ""),
+            "clear_url": changelist.get_query_string(remove=list(self.parameters)),
+            "selected": bool(self.values),
+        }
 
 
 class TimelineInline(ReadOnlyInline):
@@ -60,14 +167,28 @@ class TimelineInline(ReadOnlyInline):
         return entry_summary(entry)
 
 
+UNUSUAL_COLUMNS = (
+    ExportColumn(gettext_noop("日期"), "date", 12),
+    ExportColumn(gettext_noop("用户"), "text", 14),
+    ExportColumn(gettext_noop("用户名"), "text", 14),
+    ExportColumn(gettext_noop("所属组织"), "text", 24),
+    ExportColumn(gettext_noop("查阅个案数"), "integer", 10),
+    ExportColumn(gettext_noop("在办个案（基准）"), "integer", 12),
+    ExportColumn(gettext_noop("基准"), "text", 16),
+    ExportColumn(gettext_noop("倍数"), "decimal", 8),
+    ExportColumn(gettext_noop("异常"), "text", 6),
+)
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ListExportMixin, QicaiModelAdmin):
     """Every state change and sensitive action across the portfolio, for civil affairs and the committee."""
 
     export_resource = AuditEntryResource
+    change_list_template = "admin/projects/auditentry/change_list.html"
     list_display = ["at", "action_label", "actor_display", "record", "project", "summary"]
-    list_filter = [ActionFilter, ("project__round", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["object_repr", "project__code"]
+    list_filter = [ActionFilter, ActorFilter, DateRangeFilter, ("project__round", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["object_repr", "project__code", "actor__username", "actor__first_name", "actor__last_name"]
     date_hierarchy = "at"
     fields = ["at", "action_label", "actor_display", "record", "project", "summary"]
     readonly_fields = fields
@@ -80,6 +201,24 @@ class AuditEntryAdmin(ListExportMixin, QicaiModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_list_filter(self, request):
+        # The actor filter is programme staff's (QicaiModelAdmin drops filters on user fields for others).
+        filters = super().get_list_filter(request)
+        if permissions.sees_whole_portfolio(request.user):
+            return filters
+        return [f for f in filters if f is not ActorFilter]
+
+    def get_search_fields(self, request):
+        if permissions.sees_whole_portfolio(request.user):
+            return self.search_fields
+        return ["object_repr", "project__code"]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = dict(extra_context or {})
+        if permissions.can_read_access_log(request.user):
+            extra_context["unusual_reading_url"] = reverse("admin:projects_auditentry_unusual_reading")
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("操作"), ordering="action")
     def action_label(self, entry):
@@ -100,3 +239,106 @@ class AuditEntryAdmin(ListExportMixin, QicaiModelAdmin):
     @admin.display(description=_("详情"))
     def summary(self, entry):
         return entry_summary(entry)
+
+    # -- 异常查阅 --------------------------------------------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "unusual-reading/",
+                self.admin_site.admin_view(self.unusual_reading_view),
+                name="projects_auditentry_unusual_reading",
+            ),
+            *super().get_urls(),
+        ]
+
+    def unusual_reading_view(self, request):
+        """Per user and day, the case files opened beside the caseload; flagged days first (see
+        ``projects.access_log.unusual_reading``). ``?since=&until=`` choose the days (the last week by
+        default), ``?all=1`` lists unflagged days too, ``?format=xlsx|csv`` downloads the list."""
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        if not permissions.can_read_access_log(request.user):
+            raise PermissionDenied
+        today = timezone.localdate()
+        errors = []
+        since = _date_param(request, "since", today - datetime.timedelta(days=UNUSUAL_DAYS_SHOWN - 1), errors)
+        until = _date_param(request, "until", today, errors)
+        if since > until:
+            errors.append(gettext("开始日期不能晚于结束日期，已对调。"))
+            since, until = until, since
+        if (until - since).days >= UNUSUAL_SPAN_MAX:
+            errors.append(gettext("一次最多查看 %(days)d 天，已从开始日期起截取。") % {"days": UNUSUAL_SPAN_MAX})
+            until = since + datetime.timedelta(days=UNUSUAL_SPAN_MAX - 1)
+        show_all = request.GET.get("all") == "1"
+        days = unusual_reading(since, until, flagged_only=not show_all)
+        file_format = request.GET.get("format")
+        if file_format in ("xlsx", "csv"):
+            return self.unusual_reading_file(days, since, until, file_format)
+        changelist = reverse("admin:projects_auditentry_changelist")
+        page = Paginator(days, 100).get_page(request.GET.get("p"))
+        for reading in page.object_list:
+            reading.audit_url = "{}?{}".format(
+                changelist,
+                urlencode(
+                    {
+                        "action__exact": AuditAction.CASE_READ.value,
+                        "actor": reading.user.pk,
+                        "since": reading.day.isoformat(),
+                        "until": reading.day.isoformat(),
+                    }
+                ),
+            )
+        query = {"since": since.isoformat(), "until": until.isoformat(), **({"all": "1"} if show_all else {})}
+        return self.render_view(
+            request,
+            "admin/projects/auditentry/unusual_reading.html",
+            title=gettext("异常查阅"),
+            page=page,
+            since=since,
+            until=until,
+            show_all=show_all,
+            errors=errors,
+            minimum=settings.QICAI_UNUSUAL_READS_MIN,
+            ratio=settings.QICAI_UNUSUAL_READS_RATIO,
+            changelist_url=changelist,
+            query=urlencode(query),
+            toggle_query=urlencode({k: v for k, v in query.items() if k != "all"} | ({} if show_all else {"all": "1"})),
+        )
+
+    def unusual_reading_file(self, days, since, until, file_format):
+        name = gettext("异常查阅_%(since)s至%(until)s") % {"since": since.isoformat(), "until": until.isoformat()}
+        columns = [ExportColumn(gettext(c.header), c.kind, c.width) for c in UNUSUAL_COLUMNS]
+        rows = (
+            [
+                d.day,
+                person_name(d.user),
+                d.user.get_username(),
+                d.organization.name if d.organization else "",
+                d.reads,
+                d.caseload,
+                d.basis,
+                Decimal(f"{d.ratio:.1f}") if d.ratio is not None else None,
+                gettext("是") if d.flagged else gettext("否"),
+            ]
+            for d in days
+        )
+        if file_format == "csv":
+            response = csv_response(filename=f"{name}.csv", columns=columns, rows=rows)
+            response.row_count = len(days)
+            return response
+        return xlsx_response(filename=f"{name}.xlsx", sheet=name, columns=columns, rows=rows)
+
+
+def _date_param(request, name: str, default: datetime.date, errors: list) -> datetime.date:
+    raw = (request.GET.get(name) or "").strip()[:10]
+    if not raw:
+        return default
+    try:
+        value = parse_date(raw)
+    except ValueError:
+        value = None
+    if value is None:
+        errors.append(gettext("日期“%(value)s”无法识别，请用 2026-11-27 的格式。") % {"value": raw})
+        return default
+    return value

@@ -10,7 +10,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -465,8 +465,21 @@ class QicaiModelAdmin(
             raise PermissionDenied
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
+            if self.exists_outside_scope(object_id, from_field):
+                from projects.access_log import mark_refused
+
+                mark_refused(request)  # the same 404 as a record that does not exist, but logged as refused
             raise Http404(gettext("没有找到该记录，或您无权查看。"))
         return obj
+
+    def exists_outside_scope(self, object_id, from_field=None) -> bool:
+        """Whether the record asked for exists at all (asked only when it is not in the user's scope)."""
+        field = self.model._meta.pk if from_field is None else self.model._meta.get_field(from_field)
+        try:
+            value = field.to_python(object_id)
+            return self.model._default_manager.filter(**{field.attname: value}).exists()
+        except (ValueError, TypeError, ValidationError):
+            return False
 
     def render_view(self, request, template: str, *, title: str, **context) -> TemplateResponse:
         """A custom view's page in the admin's frame: site context, the model's options, a title."""

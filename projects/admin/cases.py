@@ -38,6 +38,7 @@ from projects.admin.case_forms import (
     EnrollmentChangeForm,
 )
 from projects.admin.reveal import RevealMixin
+from projects.audit import log_case_read
 from projects.exports import EnrollmentResource, FollowUpResource
 from projects.forms import DATE_WIDGET
 from projects.models import (
@@ -236,6 +237,13 @@ class EnrollmentAdmin(RevealMixin, ListExportMixin, QicaiModelAdmin):
 
     def can_change_object(self, user, obj):
         return permissions.can_change_case(user, obj)
+
+    def get_object(self, request, object_id, from_field=None):
+        """The case, and a read of its file in the access log (its page, its close and reveal pages)."""
+        enrollment = super().get_object(request, object_id, from_field)
+        if self.has_view_or_change_permission(request, enrollment):
+            log_case_read(user=request.user, enrollment=enrollment)
+        return enrollment
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -444,6 +452,13 @@ class FollowUpAdmin(ListExportMixin, QicaiModelAdmin):
 
     def can_view_object(self, user, obj):
         return permissions.can_view_project(user, obj.enrollment.project)
+
+    def get_object(self, request, object_id, from_field=None):
+        """A follow-up's page shows its case's file: a read of that case in the access log."""
+        follow_up = super().get_object(request, object_id, from_field)
+        if self.has_view_or_change_permission(request, follow_up):
+            log_case_read(user=request.user, enrollment=follow_up.enrollment)
+        return follow_up
 
     def can_change_object(self, user, obj):
         return permissions.can_keep_casework(user, obj.enrollment.project)

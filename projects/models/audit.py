@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from projects.audit import AuditAction
+from projects.audit import DAILY_ACTIONS, AuditAction
 from projects.models.core import Project
 from projects.querysets import AuditEntryQuerySet
 from projects.states import ProjectStatus
@@ -42,6 +42,9 @@ class AuditEntry(models.Model):
         related_name="audit_entries",
     )
     data = models.JSONField(_("详情"), default=dict, blank=True)
+    # The local day of an action logged at most once a day per user and record (a read of a case file); empty
+    # for every other action. Its unique constraint makes the second read of the day write nothing.
+    day = models.DateField(_("日期"), null=True, blank=True, editable=False)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -55,6 +58,20 @@ class AuditEntry(models.Model):
             models.Index(fields=["action", "-at"], name="audit_action_time"),
             models.Index(fields=["content_type", "object_id"], name="audit_object"),
             models.Index(fields=["actor", "action", "-at"], name="audit_actor_action_time"),
+            # The unusual-reading list groups the reads of a span of days by user and day.
+            models.Index(fields=["action", "day", "actor"], name="audit_action_day_actor"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["actor", "action", "content_type", "object_id", "day"],
+                condition=models.Q(day__isnull=False),
+                name="audit_once_a_day",
+                violation_error_message=_("同一用户同一天对同一记录只记一次。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(day__isnull=True) | models.Q(action__in=sorted(DAILY_ACTIONS)),
+                name="audit_day_only_for_daily_actions",
+            ),
         ]
 
     def __str__(self):

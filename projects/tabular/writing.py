@@ -192,12 +192,13 @@ def xlsx_response(
     """An XLSX download, built in a temporary file (removed when the response is closed)."""
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it, which removes it)
     try:
-        write_xlsx(handle, sheet=sheet, columns=columns, rows=rows)
+        count = write_xlsx(handle, sheet=sheet, columns=columns, rows=rows)
     except BaseException:
         handle.close()
         raise
     handle.seek(0)
     response = FileResponse(handle, content_type=XLSX_CONTENT_TYPE)
+    response.row_count = count  # the access log's row count of the download (projects.access_log)
     response["Content-Disposition"] = content_disposition(filename)
     response["Cache-Control"] = "private, no-store"
     return response

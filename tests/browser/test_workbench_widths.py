@@ -114,6 +114,13 @@ def evaluate_pages(user, request, model_admin):
     )
 
 
+def unusual_reading_pages(user, request, model_admin):
+    """异常查阅: for those who read the access log, every day of the last week listed (flagged or not)."""
+    if not permissions.can_read_access_log(user):
+        return []
+    return [Page("unusual reading", admin_url("projects_auditentry_unusual_reading") + "?all=1")]
+
+
 def enrollment_close_pages(user, request, model_admin):
     cases = model_admin.get_queryset(request)
     return first_page("close", "projects_enrollment_close", cases, lambda e: permissions.can_change_case(user, e))
@@ -233,6 +240,7 @@ CUSTOM_PAGES = {
     "projects_project_rectification": rectification_pages,
     "projects_project_evaluate": evaluate_pages,
     "projects_enrollment_close": enrollment_close_pages,
+    "projects_auditentry_unusual_reading": unusual_reading_pages,
     "projects_enrollment_lookup": enrollment_lookup_pages,
     "projects_enrollment_reveal": reveal_pages,
     "projects_socialworker_reveal": reveal_pages,

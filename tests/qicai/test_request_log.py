@@ -78,7 +78,18 @@ def test_paths_hold_no_personal_data():
     from django.urls import URLPattern, URLResolver, get_resolver
 
     allowed = {"int", "slug", "path", "string"}
-    named_str = {"code", "fmt", "kind", "app_label", "model_name", "object_id", "url", "content_type_id", "id", "round_id"}
+    named_str = {
+        "code",
+        "fmt",
+        "kind",
+        "app_label",
+        "model_name",
+        "object_id",
+        "url",
+        "content_type_id",
+        "id",
+        "round_id",
+    }
 
     def walk(patterns, prefix=""):
         for pattern in patterns:

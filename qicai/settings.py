@@ -291,6 +291,7 @@ LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
 JSON_LOG_FORMATTER = {
     "()": "pythonjsonlogger.json.JsonFormatter",
     "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+    "datefmt": "%Y-%m-%dT%H:%M:%S%z",
     "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
 }
 LOGGING = {

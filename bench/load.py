@@ -1,0 +1,161 @@
+"""Load test of the production stack (`make load`): signed-in demo users on loopback, bounded in time.
+
+By default it starts the stack itself (scripts/serve-prod.sh: gunicorn, a task worker, a throwaway
+PostgreSQL cluster with the demo district), waits until /readyz answers, runs locust headless
+(bench/locustfile.py) at each number of concurrent users for the given time, stops the stack with
+Ctrl-C's signal and prints, per endpoint and in total, requests per second, p50 / p95 / p99 in
+milliseconds and errors. With --url it measures a stack that is already running (loopback only).
+
+    .venv/bin/python bench/load.py                      # 8 and 32 users, 2 minutes each
+    .venv/bin/python bench/load.py --users 8 --duration 20   # a smoke run
+"""
+
+import argparse
+import csv
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+ENDPOINTS = ["dashboard", "directory", "dossier", "changelist", "pdf"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(url: str, stack: subprocess.Popen | None, timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if stack is not None and stack.poll() is not None:
+            sys.exit(f"The stack stopped before it was ready (status {stack.returncode}).")
+        try:
+            with urllib.request.urlopen(url.rstrip("/") + "/readyz", timeout=5) as response:
+                if json.load(response).get("ready"):
+                    return
+        except OSError:
+            pass
+        time.sleep(1)
+    sys.exit(f"{url} was not ready within {timeout:.0f} s.")
+
+
+def start_stack(port: int, log_path: Path) -> subprocess.Popen:
+    env = dict(os.environ, PORT=str(port))
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    log = open(log_path, "w")  # noqa: SIM115 (closed with the process)
+    return subprocess.Popen(
+        ["scripts/serve-prod.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def stop_stack(stack: subprocess.Popen) -> None:
+    if stack.poll() is None:
+        os.killpg(stack.pid, signal.SIGINT)  # what Ctrl-C does
+        try:
+            stack.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            os.killpg(stack.pid, signal.SIGKILL)
+
+
+def run_locust(url: str, users: int, duration: int, prefix: Path) -> None:
+    command = [
+        str(ROOT / ".venv/bin/locust"),
+        "-f",
+        str(ROOT / "bench/locustfile.py"),
+        "--headless",
+        "--host",
+        url,
+        "-u",
+        str(users),
+        "-r",
+        str(users),
+        "-t",
+        f"{duration}s",
+        "--stop-timeout",
+        "30",
+        "--csv",
+        str(prefix),
+        "--only-summary",
+        "--loglevel",
+        "WARNING",
+    ]
+    subprocess.run(command, cwd=ROOT, check=False, stdout=subprocess.DEVNULL)
+
+
+def read_stats(prefix: Path) -> list[dict]:
+    with open(f"{prefix}_stats.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    by_name = {row["Name"]: row for row in rows}
+    ordered = [by_name[name] for name in ENDPOINTS if name in by_name]
+    ordered += [row for row in rows if row["Name"] not in ENDPOINTS and row["Name"] != "Aggregated"]
+    ordered += [by_name["Aggregated"]] if "Aggregated" in by_name else []
+    return ordered
+
+
+def table(users: int, duration: int, rows: list[dict]) -> str:
+    lines = [
+        f"{users} concurrent users, {duration} s",
+        "",
+        "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        name = "total" if row["Name"] == "Aggregated" else row["Name"]
+        lines.append(
+            f"| {name} | {row['Request Count']} | {float(row['Requests/s']):.1f} | {row['50%']} | {row['95%']} "
+            f"| {row['99%']} | {row['Failure Count']} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", help="a running stack on loopback (default: start scripts/serve-prod.sh)")
+    parser.add_argument("--users", default="8,32", help="concurrent users per run, comma-separated [8,32]")
+    parser.add_argument("--duration", type=int, default=120, help="seconds per run [120]")
+    parser.add_argument("--out", type=Path, help="folder for locust's CSV files and the tables [var/load-TIME]")
+    args = parser.parse_args()
+    user_counts = [int(n) for n in args.users.split(",") if n.strip()]
+    out = args.out or ROOT / "var" / f"load-{datetime.now():%Y%m%d-%H%M%S}"
+    out.mkdir(parents=True, exist_ok=True)
+
+    stack = None
+    if args.url:
+        url = args.url.rstrip("/")
+        if urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
+            sys.exit("Load tests run against loopback only.")
+    else:
+        port = int(os.environ.get("PORT") or free_port())
+        url = f"http://127.0.0.1:{port}"
+        print(f"Starting the stack on {url} (log: {out / 'stack.log'}) …", flush=True)
+        stack = start_stack(port, out / "stack.log")
+    try:
+        wait_ready(url, stack)
+        results = []
+        for users in user_counts:
+            print(f"Running {users} users for {args.duration} s …", flush=True)
+            prefix = out / f"u{users}"
+            run_locust(url, users, args.duration, prefix)
+            results.append(table(users, args.duration, read_stats(prefix)))
+            print(results[-1] + "\n", flush=True)
+    finally:
+        if stack is not None:
+            stop_stack(stack)
+    (out / "results.md").write_text("\n\n".join(results) + "\n")
+    print(f"Tables and CSV files: {out}")
+    errors = sum(int(row["Failure Count"]) for prefix in user_counts for row in read_stats(out / f"u{prefix}")[-1:])
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

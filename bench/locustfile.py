@@ -1,0 +1,82 @@
+"""Locust users for bench/load.py: signed-in demo users reading the portal and printing a document.
+
+Each simulated user signs in through the portal's login page (with its CSRF token) as one of the demo
+accounts, in turn, then reads: the dashboard (首页), the project directory (项目库), a project's dossier,
+the admin's project changelist, and a printed document (the project agreement 协议书 as PDF, made in the
+request). What a user may see differs by role; the links are found on the pages themselves, so each
+user reads only what its scope offers. Run through bench/load.py, which starts and stops locust.
+"""
+
+import itertools
+import os
+import re
+import threading
+
+from locust import HttpUser, between, task
+
+PASSWORD = os.environ.get("QICAI_DEMO_PASSWORD", "qicai-demo-2013")
+ACCOUNTS = os.environ.get("QICAI_LOAD_ACCOUNTS", "civil,committee,association,unit,unit2").split(",")
+WAIT_MIN = float(os.environ.get("QICAI_LOAD_WAIT_MIN", "0.5"))
+WAIT_MAX = float(os.environ.get("QICAI_LOAD_WAIT_MAX", "1.5"))
+
+_accounts = itertools.cycle(ACCOUNTS)
+_lock = threading.Lock()
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+PROJECT = re.compile(r'href="/projects/([^"/?]+)/"')
+AGREEMENT_PDF = re.compile(r'href="(/documents/agreements/\d+\.pdf)"')
+DOSSIER_PDF = re.compile(r'href="(/documents/projects/[^"]+\.pdf)"')
+
+
+class DemoUser(HttpUser):
+    wait_time = between(WAIT_MIN, WAIT_MAX)
+
+    def on_start(self):
+        with _lock:
+            self.username = next(_accounts)
+        page = self.client.get("/accounts/login/", name="login page")
+        token = CSRF.search(page.text).group(1)
+        with self.client.post(
+            "/accounts/login/",
+            data={"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            headers={"Referer": self.host.rstrip("/") + "/accounts/login/"},
+            name="login",
+            catch_response=True,
+            allow_redirects=False,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"login of {self.username} answered {response.status_code}")
+        directory = self.client.get("/projects/", name="directory").text
+        self.projects = list(dict.fromkeys(PROJECT.findall(directory)))[:20]
+        self.pdfs = []
+        for code in self.projects[:5]:
+            dossier = self.client.get(f"/projects/{code}/", name="dossier").text
+            self.pdfs += AGREEMENT_PDF.findall(dossier) or DOSSIER_PDF.findall(dossier)[:1]
+        self.turn = 0
+
+    def next_of(self, items):
+        self.turn += 1
+        return items[self.turn % len(items)]
+
+    @task(3)
+    def dashboard(self):
+        self.client.get("/", name="dashboard")
+
+    @task(3)
+    def directory(self):
+        self.client.get("/projects/", name="directory")
+
+    @task(3)
+    def dossier(self):
+        if self.projects:
+            self.client.get(f"/projects/{self.next_of(self.projects)}/", name="dossier")
+
+    @task(2)
+    def changelist(self):
+        self.client.get("/admin/projects/project/", name="changelist")
+
+    @task(1)
+    def pdf(self):
+        if self.pdfs:
+            with self.client.get(self.next_of(self.pdfs), name="pdf", catch_response=True) as response:
+                if response.status_code == 200 and not response.content.startswith(b"%PDF"):
+                    response.failure("not a PDF")

@@ -68,6 +68,7 @@ def stop_stack(stack: subprocess.Popen) -> None:
 
 
 def run_locust(url: str, users: int, duration: int, prefix: Path) -> None:
+    """Locust headless for ``duration`` seconds (the users' sign-in included); its own output to a log."""
     command = [
         str(ROOT / ".venv/bin/locust"),
         "-f",
@@ -89,7 +90,8 @@ def run_locust(url: str, users: int, duration: int, prefix: Path) -> None:
         "--loglevel",
         "WARNING",
     ]
-    subprocess.run(command, cwd=ROOT, check=False, stdout=subprocess.DEVNULL)
+    with open(f"{prefix}-locust.log", "w") as log:
+        subprocess.run(command, cwd=ROOT, check=False, stdout=log, stderr=subprocess.STDOUT)
 
 
 def read_stats(prefix: Path) -> list[dict]:

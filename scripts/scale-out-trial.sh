@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The scale-out tried on one machine (docs/deploy.md): one PostgreSQL (a throwaway cluster unless
 # DATABASE_URL is set), two gunicorn instances and two task workers sharing it and one media folder,
-# nginx in front as the load balancer, all on loopback. Then bench/scale_out_check.py signs in through
+# nginx in front as the load balancer, all on loopback. Then scripts/scale_out_check.py signs in through
 # the balancer, reads pages answered by both instances on one session, and has a round's certificates
 # made by whichever worker takes the task. Everything is stopped at the end (or on Ctrl-C).
 #   Usage: scripts/scale-out-trial.sh            (needs nginx: apt-get install nginx-light)
@@ -59,4 +59,11 @@ for _ in $(seq 1 120); do
     2>/dev/null && break
   sleep 0.5
 done
-"$PY" bench/scale_out_check.py "http://127.0.0.1:$LB_PORT" "$trial"
+"$PY" scripts/scale_out_check.py "http://127.0.0.1:$LB_PORT" "$trial"
+echo "Stopping app server 1 (127.0.0.1:$APP1) …"
+kill -TERM "${pids[2]}"
+wait "${pids[2]}" || true
+"$PY" scripts/scale_out_check.py "http://127.0.0.1:$LB_PORT" "$trial" --one-left
+for port in "$APP1" "$APP2"; do
+  echo "app server $port logged $(grep -c '"logger": "qicai.request"' "$trial/app-$port.log" || true) request lines"
+done

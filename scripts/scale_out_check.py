@@ -4,6 +4,7 @@ Signs in once as a demo user, reads pages until both app servers have answered o
 a round's certificates made in the background and downloads them, and says which task worker made them.
 """
 
+import json
 import os
 import re
 import sys
@@ -15,6 +16,8 @@ import django
 import requests
 
 BASE, TRIAL = sys.argv[1].rstrip("/"), Path(sys.argv[2])
+ONE_LEFT = sys.argv[3:] == ["--one-left"]  # the second phase: app server 1 has been stopped
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qicai.settings")
 django.setup()
 from django.conf import settings  # noqa: E402
@@ -30,6 +33,21 @@ def check(condition, message):
 
 
 session = requests.Session()
+if ONE_LEFT:
+    session.cookies.update(json.loads((TRIAL / "cookies.json").read_text()))
+    seen, retried = Counter(), 0
+    for _ in range(10):
+        response = session.get(f"{BASE}/projects/", allow_redirects=False)
+        tried = response.headers["X-Upstream"].split(", ")  # nginx lists each server it tried
+        check(response.status_code == 200, f"GET /projects/ {response.status_code} after trying {tried}")
+        seen[tried[-1]] += 1
+        retried += len(tried) > 1
+    check(
+        len(seen) == 1,
+        f"app server 1 stopped: the same session goes on, answered by {dict(seen)} "
+        f"({retried} requests first tried the stopped server, then passed on by nginx)",
+    )
+    sys.exit(0)
 page = session.get(f"{BASE}/accounts/login/")
 token = CSRF.search(page.text).group(1)
 answer = session.post(
@@ -83,4 +101,5 @@ check(
     task is not None and task.status == "SUCCESSFUL" and len(made_by) == 1,
     f"the task was run by worker {made_by} (worker id {task.worker_ids if task else None})",
 )
-print("scale-out trial passed")
+(TRIAL / "cookies.json").write_text(json.dumps(session.cookies.get_dict()))
+print("scale-out trial passed (both app servers up)")

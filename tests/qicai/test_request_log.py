@@ -126,3 +126,24 @@ def test_probes_are_logged_only_when_they_fail(client, caplog):
         client.get("/healthz")
         client.get("/readyz")
     assert json_lines(caplog) == []
+
+
+def test_production_logging_writes_json_and_development_text(tmp_path):
+    """settings.LOGGING as configured (settings_test replaces it): JSON lines without DEBUG, text with it."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import logging, logging.config, qicai.settings as s; logging.config.dictConfig(s.LOGGING);"
+        "logging.getLogger('qicai.request').info('GET / 200', extra={'status': 200, 'user_id': 7})"
+    )
+    base = {"PATH": os.environ.get("PATH", ""), "SECRET_KEY": "x" * 50, "QICAI_VAR_DIR": str(tmp_path)}
+    production = subprocess.run([sys.executable, "-c", code], env=base, capture_output=True, text=True, check=True)
+    line = json.loads(production.stderr)
+    assert line["status"] == 200 and line["user_id"] == 7 and line["request_id"] == "-"
+    assert line["logger"] == "qicai.request" and line["level"] == "INFO" and line["message"] == "GET / 200"
+    development = subprocess.run(
+        [sys.executable, "-c", code], env={**base, "DEBUG": "1"}, capture_output=True, text=True, check=True
+    )
+    assert development.stderr.rstrip().endswith("INFO qicai.request [-] GET / 200")

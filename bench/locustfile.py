@@ -25,8 +25,7 @@ _accounts = itertools.cycle(ACCOUNTS)
 _lock = threading.Lock()
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PROJECT = re.compile(r'href="/projects/([^"/?]+)/"')
-AGREEMENT_PDF = re.compile(r'href="(/documents/agreements/\d+\.pdf)"')
-DOSSIER_PDF = re.compile(r'href="(/documents/projects/[^"]+\.pdf)"')
+AGREEMENT = re.compile(r'href="/admin/projects/agreement/(\d+)/change/')
 
 
 class DemoUser(HttpUser):
@@ -34,7 +33,7 @@ class DemoUser(HttpUser):
 
     def setup_get(self, path):
         """A request of the sign-in and look-around, left out of the figures (requests' own method)."""
-        response = requests.Session.get(self.client, self.host.rstrip("/") + path, timeout=120)
+        response = requests.Session.request(self.client, "GET", self.host.rstrip("/") + path, timeout=120)
         response.raise_for_status()
         return response
 
@@ -42,8 +41,9 @@ class DemoUser(HttpUser):
         with _lock:
             self.username = next(_accounts)
         token = CSRF.search(self.setup_get("/accounts/login/").text).group(1)
-        response = requests.Session.post(
+        response = requests.Session.request(
             self.client,
+            "POST",
             self.host.rstrip("/") + "/accounts/login/",
             data={"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
             headers={"Referer": self.host.rstrip("/") + "/accounts/login/"},
@@ -57,10 +57,16 @@ class DemoUser(HttpUser):
             )
             raise error
         self.projects = list(dict.fromkeys(PROJECT.findall(self.setup_get("/projects/").text)))[:20]
+        # The agreements this user may see, printed as 协议书: those whose PDF the user may have.
+        agreements = list(dict.fromkeys(AGREEMENT.findall(self.setup_get("/admin/projects/agreement/").text)))
         self.pdfs = []
-        for code in self.projects[:3]:
-            dossier = self.setup_get(f"/projects/{code}/").text
-            self.pdfs += AGREEMENT_PDF.findall(dossier) or DOSSIER_PDF.findall(dossier)[:1]
+        for pk in agreements[:6]:
+            url = f"/documents/agreements/{pk}.pdf"
+            response = requests.Session.request(self.client, "GET", self.host.rstrip("/") + url, timeout=120)
+            if response.status_code == 200 and response.content.startswith(b"%PDF"):
+                self.pdfs.append(url)
+            if len(self.pdfs) == 2:
+                break
         self.turn = 0
 
     def next_of(self, items):

@@ -155,8 +155,15 @@ def main() -> int:
             stop_stack(stack)
     (out / "results.md").write_text("\n\n".join(results) + "\n")
     print(f"Tables and CSV files: {out}")
-    errors = sum(int(row["Failure Count"]) for prefix in user_counts for row in read_stats(out / f"u{prefix}")[-1:])
-    return 1 if errors else 0
+    failed = False
+    for users in user_counts:
+        total = read_stats(out / f"u{users}")[-1]
+        with open(out / f"u{users}_exceptions.csv", newline="") as handle:
+            crashes = list(csv.DictReader(handle))
+        for crash in crashes:
+            print(f"{users} users: {crash['Count']} × {crash['Message']} (see {out}/u{users}-locust.log)")
+        failed |= int(total["Failure Count"]) > 0 or int(total["Request Count"]) == 0 or bool(crashes)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

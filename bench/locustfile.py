@@ -32,18 +32,17 @@ class DemoUser(HttpUser):
     wait_time = between(WAIT_MIN, WAIT_MAX)
 
     def setup_get(self, path):
-        """A request of the sign-in and look-around, left out of the figures (requests' own method)."""
-        response = requests.Session.request(self.client, "GET", self.host.rstrip("/") + path, timeout=120)
+        """A request of the sign-in and look-around: a plain session of its own, left out of the figures."""
+        response = self.setup.get(self.host.rstrip("/") + path, timeout=120)
         response.raise_for_status()
         return response
 
     def on_start(self):
         with _lock:
             self.username = next(_accounts)
+        self.setup = requests.Session()
         token = CSRF.search(self.setup_get("/accounts/login/").text).group(1)
-        response = requests.Session.request(
-            self.client,
-            "POST",
+        response = self.setup.post(
             self.host.rstrip("/") + "/accounts/login/",
             data={"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
             headers={"Referer": self.host.rstrip("/") + "/accounts/login/"},
@@ -62,12 +61,13 @@ class DemoUser(HttpUser):
         self.pdfs = []
         for pk in agreements[:6]:
             url = f"/documents/agreements/{pk}.pdf"
-            response = requests.Session.request(self.client, "GET", self.host.rstrip("/") + url, timeout=120)
+            response = self.setup.get(self.host.rstrip("/") + url, timeout=120)
             if response.status_code == 200 and response.content.startswith(b"%PDF"):
                 self.pdfs.append(url)
             if len(self.pdfs) == 2:
                 break
         self.turn = 0
+        self.client.cookies.update(self.setup.cookies)  # the signed-in session, for the measured requests
 
     def next_of(self, items):
         self.turn += 1

@@ -1,7 +1,8 @@
 """Load test of the production stack (`make load`): signed-in demo users on loopback, bounded in time.
 
 By default it starts the stack itself (scripts/serve-prod.sh: gunicorn, a task worker, a throwaway
-PostgreSQL cluster with the demo district), waits until /readyz answers, runs locust headless
+PostgreSQL cluster with the demo district), waits until /readyz answers, signs in one session per
+simulated user (the demo accounts in turn, through the portal's login page), runs locust headless
 (bench/locustfile.py) at each number of concurrent users for the given time, stops the stack with
 Ctrl-C's signal and prints, per endpoint and in total, requests per second, p50 / p95 / p99 in
 milliseconds and errors. With --url it measures a stack that is already running (loopback only).
@@ -14,18 +15,76 @@ import argparse
 import csv
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import requests
+
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = ["dashboard", "directory", "dossier", "changelist", "pdf"]
+ACCOUNTS = ["civil", "committee", "association", "unit", "unit2"]
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+PROJECT = re.compile(r'href="/projects/([^"/?]+)/"')
+AGREEMENT = re.compile(r'href="/admin/projects/agreement/(\d+)/change/')
+
+
+def sign_in(url: str, username: str, password: str) -> dict:
+    """A signed-in session through the portal's login page: its cookies."""
+    session = requests.Session()
+    token = CSRF.search(session.get(f"{url}/accounts/login/", timeout=120).text).group(1)
+    answer = session.post(
+        f"{url}/accounts/login/",
+        data={"username": username, "password": password, "csrfmiddlewaretoken": token},
+        headers={"Referer": f"{url}/accounts/login/"},
+        allow_redirects=False,
+        timeout=120,
+    )
+    if answer.status_code != 302:
+        sys.exit(f"Signing in as {username} answered {answer.status_code}.")
+    return session.cookies.get_dict()
+
+
+def look_around(url: str, cookies: dict) -> dict:
+    """What this account may read: up to 20 of its projects and two agreements it may print."""
+    session = requests.Session()
+    session.cookies.update(cookies)
+    projects = list(dict.fromkeys(PROJECT.findall(session.get(f"{url}/projects/", timeout=120).text)))[:20]
+    pdfs = []
+    listing = session.get(f"{url}/admin/projects/agreement/", timeout=120).text
+    for pk in list(dict.fromkeys(AGREEMENT.findall(listing)))[:6]:
+        response = session.get(f"{url}/documents/agreements/{pk}.pdf", timeout=120)
+        if response.status_code == 200 and response.content.startswith(b"%PDF"):
+            pdfs.append(f"/documents/agreements/{pk}.pdf")
+        if len(pdfs) == 2:
+            break
+    return {"projects": projects, "pdfs": pdfs}
+
+
+def prepare_sessions(url: str, count: int, path: Path) -> None:
+    """``count`` signed-in sessions (the demo accounts in turn) with what each may read, for the locustfile."""
+    password = os.environ.get("QICAI_DEMO_PASSWORD", "qicai-demo-2013")
+    accounts = [ACCOUNTS[n % len(ACCOUNTS)] for n in range(count)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        cookies = list(pool.map(lambda name: sign_in(url, name, password), accounts))
+    seen = {}
+    for name, jar in zip(accounts, cookies, strict=True):
+        if name not in seen:
+            seen[name] = look_around(url, jar)
+    path.write_text(
+        json.dumps([{"account": a, "cookies": c, **seen[a]} for a, c in zip(accounts, cookies, strict=True)])
+    )
+    missing = [name for name, found in seen.items() if not (found["projects"] and found["pdfs"])]
+    if missing:
+        print(f"Note: no project or no printable agreement found for {', '.join(missing)}.")
 
 
 def free_port() -> int:
@@ -67,8 +126,8 @@ def stop_stack(stack: subprocess.Popen) -> None:
             os.killpg(stack.pid, signal.SIGKILL)
 
 
-def run_locust(url: str, users: int, duration: int, prefix: Path) -> None:
-    """Locust headless for ``duration`` seconds (the users' sign-in included); its own output to a log."""
+def run_locust(url: str, users: int, duration: int, prefix: Path, sessions: Path) -> None:
+    """Locust headless for ``duration`` seconds, the users already signed in; its own output to a log."""
     command = [
         str(ROOT / ".venv/bin/locust"),
         "-f",
@@ -91,7 +150,8 @@ def run_locust(url: str, users: int, duration: int, prefix: Path) -> None:
         "WARNING",
     ]
     with open(f"{prefix}-locust.log", "w") as log:
-        subprocess.run(command, cwd=ROOT, check=False, stdout=log, stderr=subprocess.STDOUT)
+        env = dict(os.environ, QICAI_LOAD_SESSIONS=str(sessions))
+        subprocess.run(command, cwd=ROOT, env=env, check=False, stdout=log, stderr=subprocess.STDOUT)
 
 
 def read_stats(prefix: Path) -> list[dict]:
@@ -147,7 +207,12 @@ def main() -> int:
         for users in user_counts:
             print(f"Running {users} users for {args.duration} s …", flush=True)
             prefix = out / f"u{users}"
-            run_locust(url, users, args.duration, prefix)
+            sessions = out / f"u{users}-sessions.json"  # session cookies: removed after the run
+            prepare_sessions(url, users, sessions)
+            try:
+                run_locust(url, users, args.duration, prefix, sessions)
+            finally:
+                sessions.unlink(missing_ok=True)
             results.append(table(users, args.duration, read_stats(prefix)))
             print(results[-1] + "\n", flush=True)
     finally:

@@ -2,7 +2,8 @@
 # The production stack on one machine, against $DATABASE_URL: production settings (DEBUG off), the schema
 # migrated, the demo district seeded if the database is empty, static files collected for whitenoise
 # (compressed, hashed), the task workers (`manage.py db_worker`: imports and printed documents) and
-# gunicorn. Ctrl-C (SIGINT) or SIGTERM stops gunicorn and the workers; the script returns when they are gone.
+# gunicorn. Ctrl-C (SIGINT to the whole process group: gunicorn stops at once) or SIGTERM to this script
+# (gunicorn lets running requests finish) stops gunicorn and the workers; it returns when they are gone.
 #
 # Environment (all optional):
 #   PORT=8000  BIND=127.0.0.1     where gunicorn listens (loopback: this is a trial, not an exposed server)

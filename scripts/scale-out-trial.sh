@@ -16,7 +16,7 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 trial=$(mktemp -d /tmp/qicai-scale.XXXXXX)
 chmod 755 "$trial"
-export DEBUG=0 LOG_FORMAT=json SECURE_COOKIES=0
+export DEBUG=0 LOG_FORMAT=json SECURE_COOKIES=0 QICAI_REQUIRE_2FA=0  # demo accounts: password alone
 export SECRET_KEY="${SECRET_KEY:-$($PY -c 'import secrets; print(secrets.token_urlsafe(50))')}"
 export QICAI_VAR_DIR="$trial/var" MEDIA_ROOT="$trial/shared-media"  # one media folder for all: shared storage
 export QICAI_DOCUMENT_INLINE_PAGES=0  # every printed round document goes to a worker

@@ -37,6 +37,18 @@ bench: bootstrap
 	$(PY) bench/pdf.py
 	$(PY) bench/report.py
 
+# -- backups (issue 15): the database and the media files in one dated, checked archive ---------------
+# `make backup` writes var/backups/qicai-YYYYMMDD-HHMMSS.tar.gz; `make restore FILE=…` restores it into an
+# empty database and media folder and verifies it against its manifest (FORCE=1 restores over existing data).
+# Both use the environment's DATABASE_URL / MEDIA_ROOT, as the app does; neither needs SECRET_KEY.
+.PHONY: backup restore
+
+backup:
+	$(PY) manage.py backup
+
+restore:
+	$(PY) manage.py restore $(if $(FILE),"$(FILE)") $(if $(filter 1 yes true,$(FORCE)),--force)
+
 # The production stack on loopback for a trial: gunicorn, the task worker(s), PostgreSQL (a throwaway
 # cluster with the demo district, or DATABASE_URL), static files by whitenoise. Ctrl-C stops all of it.
 .PHONY: serve

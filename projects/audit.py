@@ -69,6 +69,14 @@ class AuditAction(models.TextChoices):
     NOMINATION_DECLINE = "nomination.decline", _("未采纳提名")
     AWARD_RECORD_IMPORT = "award.import", _("导入表彰记录")
     IMPORT_RUN = "import.run", _("导入表格")
+    # Accounts: two-factor sign-in and deactivation
+    TWO_FACTOR_ENABLE = "two_factor.enable", _("启用两步验证")
+    TWO_FACTOR_DISABLE = "two_factor.disable", _("停用两步验证")
+    TWO_FACTOR_RESET = "two_factor.reset", _("重置两步验证")
+    RECOVERY_CODES_REGENERATE = "two_factor.codes", _("重新生成恢复码")
+    RECOVERY_CODE_USE = "two_factor.code_use", _("使用恢复码登录")
+    ACCOUNT_IDLE_DEACTIVATE = "account.idle_deactivate", _("长期未登录停用账号")
+    ACCOUNT_REACTIVATE = "account.reactivate", _("重新启用账号")
 
 
 A = AuditAction

@@ -305,6 +305,21 @@ def can_export_unmasked(user) -> bool:
     )
 
 
+def requires_two_factor(user) -> bool:
+    """Whether the user must sign in with a second factor (qicai.two_factor): superusers and whoever holds
+    the reveal permission, when ``QICAI_REQUIRE_2FA`` is on (by default whenever DEBUG is off)."""
+    from django.conf import settings
+
+    return bool(
+        settings.QICAI_REQUIRE_2FA and is_active_staff(user) and (user.is_superuser or user.has_perm(REVEAL_PERMISSION))
+    )
+
+
+def can_reset_two_factor(user) -> bool:
+    """Remove another user's authenticator and recovery codes (a lost phone): superusers only."""
+    return is_active_staff(user) and user.is_superuser
+
+
 def can_keep_casework(user, project: Project) -> bool:
     """The project's own unit records enrolments, follow-ups and activities while the service runs."""
     return (

@@ -4,6 +4,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
+from qicai import two_factor
+from qicai.accounts import AdminSignInForm
 from qicai.admin_changelist import SafeChangeListAdmin
 from qicai.navigation import first_groups, grouped_app_list
 from qicai.todo import todo_for
@@ -16,6 +18,7 @@ class QicaiAdminSite(admin.AdminSite):
     index_template = "admin/qicai_index.html"
     site_url = None  # the header links the portal's pages by name (templates/admin/base_site.html)
     empty_value_display = "—"  # the dash projects.formatting shows for a missing value
+    login_form = AdminSignInForm  # an idle account is deactivated on a right password (qicai.accounts)
 
     def register(self, model_or_iterable, admin_class=None, **options):
         # Admins other apps register (django-axes' logs) get the overflow-safe changelist too.
@@ -32,7 +35,11 @@ class QicaiAdminSite(admin.AdminSite):
         return grouped_app_list(self._build_app_dict(request), first=first_groups(request.user))
 
     def get_urls(self):
-        return [path("todo/", self.admin_view(self.todo_view), name="todo"), *super().get_urls()]
+        return [
+            path("todo/", self.admin_view(self.todo_view), name="todo"),
+            *two_factor.admin_urls(self),  # the second sign-in step in the admin's dress
+            *super().get_urls(),
+        ]
 
     def i18n_javascript(self, request, extra_context=None):
         # qicai's catalogue fills strings the admin's own zh_Hans catalogue lacks.

@@ -12,8 +12,10 @@ class QicaiConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from qicai.middleware import start_session_clock_on_login
+        from qicai.two_factor import mark_session_on_login
 
         user_logged_in.connect(start_session_clock_on_login, dispatch_uid="qicai.start_session_clock")
+        user_logged_in.connect(mark_session_on_login, dispatch_uid="qicai.two_factor_session")
 
 
 class QicaiAdminConfig(admin_apps.AdminConfig):

@@ -55,6 +55,9 @@ OFFLINE_COMMANDS = {
     "collectstatic",
     "help",
     "version",
+    # Backups read and write the database and media only (qicai/backup.py); a cron job needs no key.
+    "backup",
+    "restore",
 }
 
 
@@ -88,6 +91,9 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "simple_history",
     "django_tasks",
     "django_tasks_db",
@@ -105,8 +111,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "qicai.middleware.SessionIdleTimeoutMiddleware",
+    "qicai.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -178,6 +186,17 @@ if axes_cooloff_minutes < QICAI_ACCOUNT_FAILURE_WINDOW_MINUTES:
     )
 # Every failure (user name, address, whether it was locked out) stays readable in the admin.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+
+# Accounts: two-factor sign-in (qicai.two_factor) and idle accounts (qicai.accounts).
+# Superusers and holders of the reveal permission must sign in with an authenticator app's code (TOTP)
+# or a recovery code; required by default in production, off in development (`make run`).
+QICAI_REQUIRE_2FA = env_bool("QICAI_REQUIRE_2FA", not DEBUG)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "七彩工程")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# A wrong code is a failed login for axes too: keep the typed code out of its records.
+AXES_SENSITIVE_PARAMETERS = ["otp_token"]
+# Accounts without a login for this many days are deactivated (never deleted); 0 disables.
+QICAI_ACCOUNT_IDLE_DAYS = env_int("QICAI_ACCOUNT_IDLE_DAYS", 90)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("英文"))]

@@ -19,3 +19,5 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Background tasks run at once, inside the request or test that enqueues them (one test runs the real
 # database backend with a worker).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Tests sign in with force_login; the two-factor tests switch enforcement on with override_settings.
+QICAI_REQUIRE_2FA = False

@@ -386,7 +386,11 @@ class InstalmentAdmin(ListExportMixin, HistoryAdmin):
         """GET shows the instalment and its condition; POST records the release through the service."""
         project_url = reverse("admin:projects_project_change", args=[instalment.project_id])
         if not can_release(request.user, instalment):
-            messages.error(request, gettext("您不能登记这期拨付（已拨付，或您的角色无此权限）。"))
+            if request.method == "POST" and request.POST.get("version") not in (None, str(instalment.version)):
+                # Released by somebody else since this page was loaded: say so, as the service would.
+                messages.error(request, gettext("该期款项已被他人处理，本次登记未生效。请刷新后查看。"))
+            else:
+                messages.error(request, gettext("您不能登记这期拨付（已拨付，或您的角色无此权限）。"))
             return HttpResponseRedirect(project_url)
         form = ReleaseForm(
             request.POST or None,

@@ -28,7 +28,8 @@ class Portal:
 
     @cached_property
     def signed_in(self) -> bool:
-        return permissions.is_active_staff(self.user)
+        # Not before the second sign-in step (qicai.two_factor): no navigation, no 待办 count.
+        return permissions.is_active_staff(self.user) and not getattr(self.request, "two_factor_pending", False)
 
     @cached_property
     def navigation(self) -> list[dict]:

@@ -48,3 +48,14 @@ backup:
 
 restore:
 	$(PY) manage.py restore $(if $(FILE),"$(FILE)") $(if $(filter 1 yes true,$(FORCE)),--force)
+
+# The production stack on loopback for a trial: gunicorn, the task worker(s), PostgreSQL (a throwaway
+# cluster with the demo district, or DATABASE_URL), static files by whitenoise. Ctrl-C stops all of it.
+.PHONY: serve
+serve: bootstrap
+	scripts/serve-prod.sh
+
+# The load test against that stack (bench/load.py): 8 and 32 signed-in users, 2 minutes each.
+.PHONY: load
+load: bootstrap
+	$(PY) bench/load.py $(LOAD_ARGS)

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "qicai.request_log.RequestLogMiddleware",  # first: it times and logs everything below it
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -209,8 +210,34 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request without it
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (signed scans, photos, imports, printed documents) live outside the static path and are
+# served only through views that check the viewer's scope, by the storage API alone: the local file
+# system under MEDIA_ROOT by default, or S3-compatible object storage shared by several app servers
+# (QICAI_MEDIA_STORAGE=s3; docs/deploy.md). The objects stay private: no public ACL, no signed URLs.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+QICAI_MEDIA_STORAGE = env_str("QICAI_MEDIA_STORAGE", "local").strip().lower()
+if QICAI_MEDIA_STORAGE == "s3":
+    if not env_str("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("QICAI_MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            # Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, read by django-storages itself.
+            "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,  # MinIO and the like
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "location": env_str("AWS_LOCATION"),  # a key prefix inside the bucket
+            "default_acl": None,  # the bucket's own (private) policy
+            "querystring_auth": False,  # no URLs are handed out: downloads go through the scoped views
+            "file_overwrite": False,  # a second file of the same name gets a new name, as on disk
+        },
+    }
+elif QICAI_MEDIA_STORAGE in ("local", ""):
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured("QICAI_MEDIA_STORAGE must be local or s3.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -219,9 +246,6 @@ STORAGES = {
         )
     },
 }
-# Uploaded files (signed scans, photos) live outside the static path and are
-# served only through views that check the viewer's scope.
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
 # The portal's sign-in page (the admin keeps its own at /admin/login/); both land on the dashboard.
 LOGIN_URL = "portal:login"
@@ -260,6 +284,8 @@ QICAI_IMPORT_INLINE_BYTES = env_int("QICAI_IMPORT_INLINE_BYTES", 256 * 1024)
 # worker that died) is made again when asked for.
 QICAI_DOCUMENT_INLINE_PAGES = env_int("QICAI_DOCUMENT_INLINE_PAGES", 20)
 QICAI_DOCUMENT_STALLED_MINUTES = env_int("QICAI_DOCUMENT_STALLED_MINUTES", 30)
+# /readyz calls the task queue degraded (still ready) when its oldest ready task waits longer than this.
+QICAI_READY_QUEUE_STALLED_SECONDS = env_int("QICAI_READY_QUEUE_STALLED_SECONDS", 300)
 # Excel first: a CSV opened in a Chinese Excel needs a BOM and still mangles long numbers.
 EXPORT_FORMATS = [XLSX, CSV]
 
@@ -277,13 +303,39 @@ if not DEBUG:
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 
+# Logs go to standard error: one JSON object a line in production (LOG_FORMAT=json, the default when DEBUG
+# is off), plain text in development. qicai.request_log writes one line per request (method, path without
+# its query string, status, duration, user id, request id) on the logger "qicai.request"; the request id
+# is added to every record logged while the request runs, exceptions included.
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
+JSON_LOG_FORMATTER = {
+    "()": "pythonjsonlogger.json.JsonFormatter",
+    "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+    "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+    "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "qicai.request_log.RequestIdFilter"}},
+    "formatters": {
+        "json": JSON_LOG_FORMATTER,
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Django's own per-request 4xx/5xx warnings repeat what qicai.request logs; errors (with their
+        # tracebacks) still come through django.request at ERROR.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
         # A line per page of every printed document: qicai.pdf listens there for progress instead.
         "weasyprint.progress": {"level": "INFO", "propagate": False},
     },

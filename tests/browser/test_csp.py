@@ -137,6 +137,8 @@ def test_pages_and_their_scripts_work_under_the_strict_policy(watched, demo):  #
     expect(page.locator(".chart-card table").first).to_be_visible()
     leader.goto("/projects/?round=2013")
     leader.goto("/projects/QC-2013-001/")
+    page = leader.goto("/accounts/two-factor/setup/")  # the QR code is an inline SVG: paths, no style
+    expect(page.locator("svg.two-factor-qr-code")).to_be_visible()
     assert leader.problems == [], leader.problems
 
     # The superuser in the workbench.

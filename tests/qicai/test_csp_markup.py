@@ -210,6 +210,7 @@ class Walk:
 def seeds_for(user) -> list[str]:
     """Where a walk starts: the workbench and each model's list and add page, plain and as a popup."""
     urls = ["/admin/", "/admin/todo/", "/", "/projects/", "/accounts/password/", "/public/"]
+    urls += ["/accounts/two-factor/", "/accounts/two-factor/setup/"]  # the set-up page draws its QR code inline
     for model in admin.site._registry:
         opts = model._meta
         base = f"/admin/{opts.app_label}/{opts.model_name}/"

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from import_export.formats.base_formats import CSV, XLSX
@@ -105,6 +106,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "qicai.request_log.RequestLogMiddleware",  # first: it times and logs everything below it
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "qicai.middleware.DefaultChineseLocaleMiddleware",
@@ -291,13 +294,100 @@ EXPORT_FORMATS = [XLSX, CSV]
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
+# -- transport: HTTPS, cookies, HSTS -------------------------------------------------------------------
+# Production behind an HTTPS proxy sets BEHIND_HTTPS_PROXY=1 and the three SECURE_HSTS_* variables; an
+# HTTP-only intranet sets SECURE_COOKIES=0 and silences the four checks that only HTTPS can answer
+# (SILENCED_SYSTEM_CHECKS=security.W004,security.W008,security.W012,security.W016). README: 安全响应头.
+BEHIND_HTTPS_PROXY = env_bool("BEHIND_HTTPS_PROXY", False)
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    SECURE_REFERRER_POLICY = "same-origin"
-    X_FRAME_OPTIONS = "DENY"
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY", False) else None
+    # The proxy terminates TLS and says so in X-Forwarded-Proto (it must overwrite a client's own).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_HTTPS_PROXY else None
+    # A plain-HTTP request that reached Django is sent to HTTPS; the load balancer's health checks,
+    # which speak HTTP to the app server directly, are not.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", BEHIND_HTTPS_PROXY)
+    SECURE_REDIRECT_EXEMPT = env_list("SECURE_REDIRECT_EXEMPT", r"^healthz$,^readyz$")
+    # HSTS is a promise browsers keep for SECURE_HSTS_SECONDS: set it only once HTTPS works for good
+    # (start with 300, then 31536000). Sent only on HTTPS responses.
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Checks an operator has answered otherwise (an HTTP-only intranet), e.g. "security.W004,security.W008".
+SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS")
+
+# -- headers and cookies, the same in development and production ---------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"  # the admin's related-object popups are same-origin
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie: the admin and the portal post the form's hidden csrfmiddlewaretoken.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images only from our own static files
+# (charts are data: SVG images), no inline script, style element or attribute anywhere, in development too
+# so that anything that needs 'unsafe-inline' breaks where it is written. json_script's
+# <script type="application/json"> is data, not executed, and needs nothing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "frame-src": [NONE],
+        "worker-src": [NONE],
+        "manifest-src": [SELF],
+    }
+}
+if env_str("CSP_REPORT_URI"):  # a collector of violation reports, if the operator runs one
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [env_str("CSP_REPORT_URI")]
+
+# Permissions-Policy (django-permissions-policy): no page needs a device or a payment sheet.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
+# Argon2 for new and changed passwords; the others still verify older hashes, which are re-hashed with
+# Argon2 at the user's next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 
 # An absolute lifetime, pinned at login, and an idle timeout (qicai.middleware).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)

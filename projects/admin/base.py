@@ -7,11 +7,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters, InlineModelAdmin
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connections, transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -31,6 +31,44 @@ from qicai.admin_changelist import SafeChangeListAdmin
 User = get_user_model()
 
 
+class _KeysOnlyOptgroups:
+    """Django's autocomplete widgets look the submitted value up to show it again with its errors; a value that
+    is no key at all (" ", "abc") made that lookup raise ValueError: a 500 instead of the form's own error.
+    Values that are no key (or a number beyond the column's range, which the lookup cannot even send to the
+    database) are left out of the lookup: the field's own error says what was wrong."""
+
+    def optgroups(self, name, value, attr=None):
+        opts = self.field.remote_field.model._meta
+        target = opts.get_field(getattr(self.field.remote_field, "field_name", None) or opts.pk.name)
+        low, high = connections[self.db or "default"].ops.integer_field_range(target.get_internal_type())
+
+        def is_key(item) -> bool:
+            try:
+                key = target.to_python(item)
+            except (ValidationError, ValueError, TypeError):
+                return False
+            return not isinstance(key, int) or ((low is None or key >= low) and (high is None or key <= high))
+
+        return super().optgroups(name, [item for item in value if is_key(item)], attr)
+
+
+class KeysOnlyAutocompleteSelect(_KeysOnlyOptgroups, AutocompleteSelect):
+    pass
+
+
+class KeysOnlyAutocompleteSelectMultiple(_KeysOnlyOptgroups, AutocompleteSelectMultiple):
+    pass
+
+
+def _keys_only(formfield):
+    widget = getattr(formfield, "widget", None)
+    if type(widget) is AutocompleteSelect:
+        widget.__class__ = KeysOnlyAutocompleteSelect
+    elif type(widget) is AutocompleteSelectMultiple:
+        widget.__class__ = KeysOnlyAutocompleteSelectMultiple
+    return formfield
+
+
 class NoRelatedEditing:
     """Related fields offer only records in the user's scope, and no adding, editing or deleting a
     related record from inside another form: each has its own page, with its own scope and rules."""
@@ -43,12 +81,12 @@ class NoRelatedEditing:
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "queryset" not in kwargs and (scoped := self.scoped_choices(db_field, request)) is not None:
             kwargs["queryset"] = scoped
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return _keys_only(super().formfield_for_foreignkey(db_field, request, **kwargs))
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if "queryset" not in kwargs and (scoped := self.scoped_choices(db_field, request)) is not None:
             kwargs["queryset"] = scoped
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        return _keys_only(super().formfield_for_manytomany(db_field, request, **kwargs))
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)

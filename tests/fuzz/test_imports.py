@@ -147,8 +147,8 @@ def test_an_external_entity_workbook_is_refused():
 
 
 def test_a_zip_bomb_workbook_is_refused_by_its_unpacked_size():
-    # 50 MB of one repeated row compresses to ~50 KB: 1000:1, far beyond any workbook.
-    bomb = with_sheet(sheet_xml(b'<row r="1"><c r="A1"><v>1</v></c></row>' * 1_300_000))
+    # 32 MB of one repeated row compresses to ~30 KB: 1000:1, far beyond any workbook.
+    bomb = with_sheet(sheet_xml(b'<row r="1"><c r="A1"><v>1</v></c></row>' * 800_000))
     assert len(bomb) < 200_000
     with pytest.raises(TableError, match="解压后超过"):
         read_table(bomb, columns=columns_of("projects"), max_bytes=1024 * 1024)
@@ -191,3 +191,17 @@ def test_an_import_writes_every_row_or_nothing(demo_district, key, data):
             assert not diff, f"{job.status} but wrote {diff}"
         else:
             assert AuditEntry._meta.label in diff
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bomb", ["zip", "laughs"])
+def test_a_bomb_uploaded_for_import_is_refused_in_chinese_and_its_file_removed(cast, settings, media_root, bomb):
+    settings.QICAI_IMPORT_MAX_BYTES = 1024 * 1024
+    if bomb == "zip":
+        content = with_sheet(sheet_xml(b'<row r="1"><c r="A1"><v>1</v></c></row>' * 800_000))
+    else:
+        content = with_sheet(sheet_xml(b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row>', LAUGHS))
+    audit = AuditEntry.objects.count()
+    job = import_job_start(importer_key="projects", upload=SimpleUploadedFile("申报.xlsx", content), by=cast["civil"])
+    assert job.status == ImportStatus.REFUSED and CHINESE.search(job.message)
+    assert job.stored_name == "" and AuditEntry.objects.count() == audit

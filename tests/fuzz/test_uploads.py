@@ -102,3 +102,21 @@ def test_a_shown_file_name_has_no_folders_controls_or_direction_overrides(name):
     assert len(shown) <= 120
     assert not re.search(r"[/\\\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]", shown)
     assert shown == display_name(shown)
+
+
+def test_a_pdf_scan_is_never_inflated_on_the_server(client, cast, signed_agreement):
+    """A PDF whose stream inflates to 20 MB (a decompression bomb for a viewer) is only checked for its magic and
+    its end marker, never parsed here; it is served only as an attachment, so no viewer opens it in the site."""
+    import zlib
+
+    stream = zlib.compress(b"\0" * 20 * 1024 * 1024, 9)
+    bomb = b"%PDF-1.4\n1 0 obj<</Length " + str(len(stream)).encode() + b"/Filter/FlateDecode>>stream\n" + stream
+    bomb += b"\nendstream endobj\ntrailer<<>>\n%%EOF\n"
+    assert len(bomb) < 200_000
+    agreement = agreement_attach_scan(
+        agreement=signed_agreement, by=cast["association"], upload=SimpleUploadedFile("scan.pdf", bomb)
+    )
+    client.force_login(cast["association"])
+    response = client.get(reverse("admin:projects_agreement_scan", args=[agreement.pk]))
+    assert response["Content-Disposition"].startswith("attachment")
+    assert "sandbox" in response["Content-Security-Policy"]

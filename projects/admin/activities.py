@@ -96,6 +96,8 @@ class ActivityPhotoInline(ReadOnlyInline):
 
     @admin.display(description=_("照片"))
     def preview(self, photo):
+        if photo.pk is None:  # a row a hostile post added to the read-only inline (management form's count)
+            return ""
         url = reverse("admin:projects_activity_photo", args=[photo.activity_id, photo.pk])
         return format_html('<a href="{}"><img src="{}" alt="" class="photo-thumb"></a>', url, url)
 

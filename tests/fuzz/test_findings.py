@@ -1,5 +1,7 @@
 """What the fuzzers found, each pinned as a plain test (the fix's regression test)."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -19,3 +21,22 @@ def test_an_autocomplete_field_given_no_key_shows_the_form_again(client, cast, v
     assert response.status_code == 200
     assert 'class="errorlist' in response.content.decode()
     assert not Agreement.objects.exists()
+
+
+def test_an_activity_posted_with_more_photo_rows_than_it_has_shows_the_form_again(client, cast, unit_org):
+    """The photos inline is read-only, but a post may claim photos-TOTAL_FORMS=1: the page came back with a 500
+    (the preview of a photo that does not exist could not link to it) instead of the form's errors."""
+    from projects.models import Activity
+    from tests.casework_factories import live_project
+
+    activity = Activity.objects.create(
+        project=live_project(unit_org), type="group", title="小组", date=datetime.date(2014, 6, 1)
+    )
+    client.force_login(cast["unit"])
+    post = {"title": "", "date": "2014-02-30", "photos-TOTAL_FORMS": "1", "photos-INITIAL_FORMS": "0"}
+    for prefix in ("staff", "volunteers", "attendances"):
+        post |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    response = client.post(reverse("admin:projects_activity_change", args=[activity.pk]), post)
+    assert response.status_code == 200
+    activity.refresh_from_db()
+    assert activity.title == "小组"

@@ -5,6 +5,7 @@ import secrets
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters, InlineModelAdmin
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
@@ -40,16 +41,19 @@ class _KeysOnlyOptgroups:
     def optgroups(self, name, value, attr=None):
         opts = self.field.remote_field.model._meta
         target = opts.get_field(getattr(self.field.remote_field, "field_name", None) or opts.pk.name)
-        low, high = connections[self.db or "default"].ops.integer_field_range(target.get_internal_type())
+        return super().optgroups(name, [item for item in value if is_key(target, item, self.db)], attr)
 
-        def is_key(item) -> bool:
-            try:
-                key = target.to_python(item)
-            except (ValidationError, ValueError, TypeError):
-                return False
-            return not isinstance(key, int) or ((low is None or key >= low) and (high is None or key <= high))
 
-        return super().optgroups(name, [item for item in value if is_key(item)], attr)
+def is_key(field, value, using=None) -> bool:
+    """Whether ``value`` could be a value of ``field`` the database can be asked about (a number within range)."""
+    try:
+        key = field.to_python(value)
+    except (ValidationError, ValueError, TypeError):
+        return False
+    if not isinstance(key, int):
+        return True
+    low, high = connections[using or "default"].ops.integer_field_range(field.get_internal_type())
+    return (low is None or key >= low) and (high is None or key <= high)
 
 
 class KeysOnlyAutocompleteSelect(_KeysOnlyOptgroups, AutocompleteSelect):
@@ -425,6 +429,17 @@ class ImportLinks:
 
     # Models without a list of their own whose importers this list offers (scorecards: the evaluations').
     imports_also: tuple = ()
+
+    def response_action(self, request, queryset):
+        """Django filters the list by the posted record ids as they come: one that is no id ("", "abc", a number
+        beyond the column) raised ValueError, a 500. Such ids are dropped first; with none left, Django says that
+        something must be selected."""
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        kept = [value for value in selected if is_key(self.opts.pk, value)]
+        if kept != selected:
+            request.POST = request.POST.copy()
+            request.POST.setlist(helpers.ACTION_CHECKBOX_NAME, kept)
+        return super().response_action(request, queryset)
 
     def changelist_view(self, request, extra_context=None):
         from projects.admin.imports import import_links

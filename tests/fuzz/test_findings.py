@@ -40,3 +40,19 @@ def test_an_activity_posted_with_more_photo_rows_than_it_has_shows_the_form_agai
     assert response.status_code == 200
     activity.refresh_from_db()
     assert activity.title == "小组"
+
+
+@pytest.mark.parametrize("selected", ["", "abc", "9223372036854775808"])
+def test_a_list_action_on_ids_that_are_no_ids_selects_nothing(admin_client, selected):
+    """A list action (删除所选) posted with a record id that is no id answered 500 (Django filtered by it as it
+    came); now such ids are dropped, and with none left the list says that something must be selected."""
+    from projects.models import ServiceCategory
+    from tests.factories import ServiceCategoryFactory
+
+    ServiceCategoryFactory()
+    response = admin_client.post(
+        reverse("admin:projects_servicecategory_changelist"),
+        {"action": "delete_selected", "select_across": "0", "index": "0", "_selected_action": [selected]},
+    )
+    assert response.status_code == 302
+    assert ServiceCategory.objects.count() == 1

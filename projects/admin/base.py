@@ -73,6 +73,21 @@ def _keys_only(formfield):
     return formfield
 
 
+class SafeActions:
+    """List actions that survive hostile record ids (for every admin of the site, Django's user admin included)."""
+
+    def response_action(self, request, queryset):
+        """Django filters the list by the posted record ids as they come: one that is no id ("", "abc", a number
+        beyond the column) raised ValueError, a 500. Such ids are dropped first; with none left, Django says that
+        something must be selected."""
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        kept = [value for value in selected if is_key(self.opts.pk, value)]
+        if kept != selected:
+            request.POST = request.POST.copy()
+            request.POST.setlist(helpers.ACTION_CHECKBOX_NAME, kept)
+        return super().response_action(request, queryset)
+
+
 class NoRelatedEditing:
     """Related fields offer only records in the user's scope, and no adding, editing or deleting a
     related record from inside another form: each has its own page, with its own scope and rules."""
@@ -430,17 +445,6 @@ class ImportLinks:
     # Models without a list of their own whose importers this list offers (scorecards: the evaluations').
     imports_also: tuple = ()
 
-    def response_action(self, request, queryset):
-        """Django filters the list by the posted record ids as they come: one that is no id ("", "abc", a number
-        beyond the column) raised ValueError, a 500. Such ids are dropped first; with none left, Django says that
-        something must be selected."""
-        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-        kept = [value for value in selected if is_key(self.opts.pk, value)]
-        if kept != selected:
-            request.POST = request.POST.copy()
-            request.POST.setlist(helpers.ACTION_CHECKBOX_NAME, kept)
-        return super().response_action(request, queryset)
-
     def changelist_view(self, request, extra_context=None):
         from projects.admin.imports import import_links
 
@@ -462,6 +466,7 @@ class QicaiModelAdmin(
     OneSubmissionPerForm,
     ServiceRefusals,
     NoRelatedEditing,
+    SafeActions,
     admin.ModelAdmin,
 ):
     """Admin defaults of the portfolio.

@@ -56,3 +56,12 @@ def test_a_list_action_on_ids_that_are_no_ids_selects_nothing(admin_client, sele
     )
     assert response.status_code == 302
     assert ServiceCategory.objects.count() == 1
+
+
+def test_the_user_list_action_on_ids_that_are_no_ids_selects_nothing(admin_client, superuser):
+    response = admin_client.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "delete_selected", "select_across": "0", "index": "0", "_selected_action": ["x"]},
+    )
+    assert response.status_code == 302
+    assert type(superuser).objects.filter(pk=superuser.pk).exists()

@@ -64,7 +64,29 @@ class KeysOnlyAutocompleteSelectMultiple(_KeysOnlyOptgroups, AutocompleteSelectM
     pass
 
 
+class _KeysOnlyValues:
+    """A multiple choice of records that refuses a value that is no key with its own error: Django looked the
+    values up together, and a number beyond the column (``9999…9``) raised OverflowError there, a 500."""
+
+    def _check_values(self, value):
+        opts = self.queryset.model._meta
+        target = opts.get_field(self.to_field_name) if self.to_field_name else opts.pk
+        for item in value or ():
+            if not is_key(target, item, self.queryset.db):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
+                )
+        return super()._check_values(value)
+
+
+@functools.cache
+def _keys_only_class(field_class):
+    return type(f"KeysOnly{field_class.__name__}", (_KeysOnlyValues, field_class), {})
+
+
 def _keys_only(formfield):
+    if isinstance(formfield, forms.ModelMultipleChoiceField) and not isinstance(formfield, _KeysOnlyValues):
+        formfield.__class__ = _keys_only_class(type(formfield))
     widget = getattr(formfield, "widget", None)
     if type(widget) is AutocompleteSelect:
         widget.__class__ = KeysOnlyAutocompleteSelect

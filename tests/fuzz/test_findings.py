@@ -65,3 +65,14 @@ def test_the_user_list_action_on_ids_that_are_no_ids_selects_nothing(admin_clien
     )
     assert response.status_code == 302
     assert type(superuser).objects.filter(pk=superuser.pk).exists()
+
+
+def test_a_multiple_choice_of_records_given_a_number_beyond_any_key_shows_the_form_again(admin_client):
+    """The social worker's 项目 (a multiple choice) posted with 9999…9 answered 500 (SQLite cannot take the
+    number); now the form says the value is no valid choice."""
+    from projects.models import SocialWorker
+
+    response = admin_client.post(reverse("admin:projects_socialworker_add"), {"name": "何晓燕", "projects": ["9" * 40]})
+    assert response.status_code == 200
+    assert 'class="errorlist' in response.content.decode()
+    assert not SocialWorker.objects.exists()

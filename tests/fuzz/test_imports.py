@@ -13,14 +13,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from projects.imports.jobs import import_job_confirm, import_job_start
+from projects.imports.jobs import import_job_start
 from projects.imports.registry import IMPORTERS, importer_for
-from projects.models import AuditEntry, ImportJob
+from projects.models import AuditEntry
 from projects.states import ImportStatus
 from projects.tabular.headers import Column
 from projects.tabular.reading import TableError, read_table
-from tests.fuzz.hostile import NASTY_TEXT, changed, rolled_back, row_counts, zip_bytes
+from tests.fuzz.hostile import NASTY_TEXT, zip_bytes
 
+# Some importers read their columns from the database (the scorecards' rubric items).
+pytestmark = pytest.mark.django_db
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 LIMIT = 20 * 1024 * 1024
 
@@ -164,36 +166,6 @@ def test_a_zip_that_lies_about_its_unpacked_size_is_refused_as_damaged():
     assert read(bytes(data)) is None
 
 
-# -- the imports: all or nothing ------------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-@given(st.sampled_from(sorted(IMPORTERS)), st.data())
-def test_an_import_writes_every_row_or_nothing(demo_district, key, data):
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.get(username=data.draw(st.sampled_from(["civil", "unit", "association"])))
-    if not importer_for(key, user).may_import():
-        return
-    header = headers_of(key)
-    rows = data.draw(st.lists(st.lists(cell_values, min_size=len(header), max_size=len(header)), max_size=3))
-    content = workbook(header, rows) if data.draw(st.booleans()) else data.draw(st.binary(max_size=500))
-    with rolled_back():
-        before = row_counts()
-        job = import_job_start(importer_key=key, upload=SimpleUploadedFile("导入.xlsx", content), by=user)
-        if job.status == ImportStatus.CHECKED:
-            job = import_job_confirm(job=job, by=user, expected_version=job.version)
-        diff = changed(before, row_counts())
-        diff.pop(ImportJob._meta.label, None)
-        assert job.status in (ImportStatus.DONE, ImportStatus.REFUSED, ImportStatus.FAILED), job.status
-        if job.status != ImportStatus.DONE:
-            assert CHINESE.search(job.message), job.message
-            assert not diff, f"{job.status} but wrote {diff}"
-        else:
-            assert AuditEntry._meta.label in diff
-
-
-@pytest.mark.django_db
 @pytest.mark.parametrize("bomb", ["zip", "laughs"])
 def test_a_bomb_uploaded_for_import_is_refused_in_chinese_and_its_file_removed(cast, settings, media_root, bomb):
     settings.QICAI_IMPORT_MAX_BYTES = 1024 * 1024

@@ -1,5 +1,7 @@
 """Every form of the workbench and the portal, posted with hostile values: never a 500, never a partial write.
 
+Collected in ``test_district.py`` (one seeding of the demo district for all of them).
+
 The forms are found, not listed: every page each demo role can reach (the walk of
 ``tests/browser/test_workbench_widths.py``: every registered model admin's add and change pages, and every
 custom admin page it is taught), the portal's sign-in and password forms, each read from the page's HTML.
@@ -29,7 +31,7 @@ ROLES = ("admin", "committee", "civil", "association", "unit", "unit2", "evaluat
 SKIPPED_ACTIONS = ("/admin/logout/", "/accounts/logout/")
 # Examples per form: a few in CI (a form reached by several roles is fuzzed as the first of them), a
 # tenth of the profile's examples under ``make fuzz``.
-FORM_EXAMPLES = max(3, settings.default.max_examples // 10)
+FORM_EXAMPLES = max(2, settings.default.max_examples // 10)
 FUZZED: set = set()
 
 

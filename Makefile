@@ -1,5 +1,5 @@
 # Two commands for a new user: `make run` (the app with demo data) and `make test`.
-.PHONY: run test test-postgres test-browser bootstrap lint bench messages
+.PHONY: run test test-postgres test-browser bootstrap lint bench messages fuzz
 
 PY := .venv/bin/python
 PYTEST_ARGS ?=
@@ -59,3 +59,9 @@ serve: bootstrap
 .PHONY: load
 load: bootstrap
 	$(PY) bench/load.py $(LOAD_ARGS)
+
+# Hostile input at length: thousands of examples per target (the normal test run tries a few, always the same).
+# `make fuzz FUZZ_EXAMPLES=20000` for more; failures found are remembered in .hypothesis/ and tried first next time.
+FUZZ_EXAMPLES ?= 2000
+fuzz: bootstrap
+	HYPOTHESIS_PROFILE=fuzz HYPOTHESIS_MAX_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/fuzz $(PYTEST_ARGS)

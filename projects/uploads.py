@@ -1,4 +1,7 @@
-"""Judging uploaded files by their content, never by their names."""
+"""Judging uploaded files by their content, never by their names; serving them so that none runs as a page."""
+
+import re
+import unicodedata
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -93,3 +96,52 @@ def _sniff(upload, *, limit: int, allow_pdf: bool) -> tuple[str, str]:
     if allow_pdf:
         raise WorkflowError(_("只接受 PDF、JPEG 或 PNG 文件（按文件内容判断，与文件名无关）。"))
     raise WorkflowError(_("只接受 JPEG 或 PNG 图片（按文件内容判断，与文件名无关）。"))
+
+
+# -- serving stored uploads -----------------------------------------------------------------------------------
+
+# What a stored upload may be served as; anything else goes out as opaque bytes.
+SERVED_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
+INLINE_TYPES = frozenset({"image/jpeg", "image/png"})
+# A file response is no page: nothing in it may run, load or be framed, whatever a browser thinks it is.
+FILE_CSP = "default-src 'none'; img-src 'self'; sandbox"
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff/\\:*?\"<>|]")
+
+
+def served_type(content_type: str | None) -> str:
+    """The Content-Type to serve a stored upload with: its sniffed type if allow-listed, else opaque bytes."""
+    return content_type if content_type in SERVED_TYPES else "application/octet-stream"
+
+
+def file_response(handle, *, content_type: str | None, download_name: str, inline: bool = False):
+    """A stored upload as a response that no browser renders as a page.
+
+    Only an allow-listed image is shown inline (when asked); everything else, PDFs included, is an attachment
+    named ``download_name`` (RFC 5987 when it is not ASCII). Always ``nosniff``, a sandboxing CSP, no cache.
+    """
+    from django.http import FileResponse
+
+    kind = served_type(content_type)
+    as_attachment = not (inline and kind in INLINE_TYPES)
+    response = FileResponse(
+        handle, as_attachment=as_attachment, filename=display_name(download_name), content_type=kind
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = FILE_CSP
+    response["Cache-Control"] = "private, no-store"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
+
+
+def display_name(name: str | None, *, limit: int = 120) -> str:
+    """The user's file name, safe to show and to offer as a download name: no folders, no control or
+    direction-changing characters (U+202E makes ``gpj.exe`` look like ``exe.jpg``), no characters Windows
+    refuses, at most ``limit`` characters with the extension kept. Never used as a stored name."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = unicodedata.normalize("NFC", _UNSAFE_NAME.sub("", name)).strip(" .")
+    if len(name) <= limit:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if dot and 0 < len(extension) <= 10:
+        return stem[: limit - len(extension) - 1] + "." + extension
+    return name[:limit]

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import OuterRef, Q, Subquery, Sum
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -31,6 +31,7 @@ from projects.services import (
     casework_row_delete,
     casework_row_save,
 )
+from projects.uploads import file_response
 
 # -- activities --------------------------------------------------------------------------
 
@@ -95,6 +96,8 @@ class ActivityPhotoInline(ReadOnlyInline):
 
     @admin.display(description=_("照片"))
     def preview(self, photo):
+        if photo.pk is None:  # a row a hostile post added to the read-only inline (management form's count)
+            return ""
         url = reverse("admin:projects_activity_photo", args=[photo.activity_id, photo.pk])
         return format_html('<a href="{}"><img src="{}" alt="" class="photo-thumb"></a>', url, url)
 
@@ -192,7 +195,7 @@ class ActivityAdmin(ListExportMixin, QicaiModelAdmin):
             handle = photo.image.open("rb")
         except FileNotFoundError:
             raise Http404 from None
-        response = FileResponse(handle, content_type=photo.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        extension = photo.image.name.rsplit(".", 1)[-1]
+        return file_response(
+            handle, content_type=photo.content_type, download_name=f"photo-{photo.pk}.{extension}", inline=True
+        )

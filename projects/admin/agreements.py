@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +23,7 @@ from projects.services import (
     agreement_terminate,
 )
 from projects.states import Action
+from projects.uploads import file_response
 from projects.validators import default_in_window
 
 
@@ -156,15 +157,9 @@ class AgreementAdmin(ListExportMixin, HistoryAdmin):
         except FileNotFoundError:
             raise Http404(gettext("扫描件文件不存在，请联系系统管理员。")) from None
         extension = agreement.scan.name.rsplit(".", 1)[-1]
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=f"{agreement.number}.{extension}",
-            content_type=agreement.scan_content_type or "application/octet-stream",
+        return file_response(
+            handle, content_type=agreement.scan_content_type, download_name=f"{agreement.number}.{extension}"
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
 
     @object_view("POST")
     def scan_upload_view(self, request, agreement):

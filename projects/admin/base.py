@@ -5,13 +5,14 @@ import secrets
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters, InlineModelAdmin
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -31,6 +32,84 @@ from qicai.admin_changelist import SafeChangeListAdmin
 User = get_user_model()
 
 
+class _KeysOnlyOptgroups:
+    """Django's autocomplete widgets look the submitted value up to show it again with its errors; a value that
+    is no key at all (" ", "abc") made that lookup raise ValueError: a 500 instead of the form's own error.
+    Values that are no key (or a number beyond the column's range, which the lookup cannot even send to the
+    database) are left out of the lookup: the field's own error says what was wrong."""
+
+    def optgroups(self, name, value, attr=None):
+        opts = self.field.remote_field.model._meta
+        target = opts.get_field(getattr(self.field.remote_field, "field_name", None) or opts.pk.name)
+        return super().optgroups(name, [item for item in value if is_key(target, item, self.db)], attr)
+
+
+def is_key(field, value, using=None) -> bool:
+    """Whether ``value`` could be a value of ``field`` the database can be asked about (a number within range)."""
+    try:
+        key = field.to_python(value)
+    except (ValidationError, ValueError, TypeError):
+        return False
+    if not isinstance(key, int):
+        return True
+    low, high = connections[using or "default"].ops.integer_field_range(field.get_internal_type())
+    return (low is None or key >= low) and (high is None or key <= high)
+
+
+class KeysOnlyAutocompleteSelect(_KeysOnlyOptgroups, AutocompleteSelect):
+    pass
+
+
+class KeysOnlyAutocompleteSelectMultiple(_KeysOnlyOptgroups, AutocompleteSelectMultiple):
+    pass
+
+
+class _KeysOnlyValues:
+    """A multiple choice of records that refuses a value that is no key with its own error: Django looked the
+    values up together, and a number beyond the column (``9999…9``) raised OverflowError there, a 500."""
+
+    def _check_values(self, value):
+        opts = self.queryset.model._meta
+        target = opts.get_field(self.to_field_name) if self.to_field_name else opts.pk
+        for item in value or ():
+            if not is_key(target, item, self.queryset.db):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
+                )
+        return super()._check_values(value)
+
+
+@functools.cache
+def _keys_only_class(field_class):
+    return type(f"KeysOnly{field_class.__name__}", (_KeysOnlyValues, field_class), {})
+
+
+def _keys_only(formfield):
+    if isinstance(formfield, forms.ModelMultipleChoiceField) and not isinstance(formfield, _KeysOnlyValues):
+        formfield.__class__ = _keys_only_class(type(formfield))
+    widget = getattr(formfield, "widget", None)
+    if type(widget) is AutocompleteSelect:
+        widget.__class__ = KeysOnlyAutocompleteSelect
+    elif type(widget) is AutocompleteSelectMultiple:
+        widget.__class__ = KeysOnlyAutocompleteSelectMultiple
+    return formfield
+
+
+class SafeActions:
+    """List actions that survive hostile record ids (for every admin of the site, Django's user admin included)."""
+
+    def response_action(self, request, queryset):
+        """Django filters the list by the posted record ids as they come: one that is no id ("", "abc", a number
+        beyond the column) raised ValueError, a 500. Such ids are dropped first; with none left, Django says that
+        something must be selected."""
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        kept = [value for value in selected if is_key(self.opts.pk, value)]
+        if kept != selected:
+            request.POST = request.POST.copy()
+            request.POST.setlist(helpers.ACTION_CHECKBOX_NAME, kept)
+        return super().response_action(request, queryset)
+
+
 class NoRelatedEditing:
     """Related fields offer only records in the user's scope, and no adding, editing or deleting a
     related record from inside another form: each has its own page, with its own scope and rules."""
@@ -43,12 +122,12 @@ class NoRelatedEditing:
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "queryset" not in kwargs and (scoped := self.scoped_choices(db_field, request)) is not None:
             kwargs["queryset"] = scoped
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return _keys_only(super().formfield_for_foreignkey(db_field, request, **kwargs))
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if "queryset" not in kwargs and (scoped := self.scoped_choices(db_field, request)) is not None:
             kwargs["queryset"] = scoped
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        return _keys_only(super().formfield_for_manytomany(db_field, request, **kwargs))
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -409,6 +488,7 @@ class QicaiModelAdmin(
     OneSubmissionPerForm,
     ServiceRefusals,
     NoRelatedEditing,
+    SafeActions,
     admin.ModelAdmin,
 ):
     """Admin defaults of the portfolio.

@@ -5,7 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects import permissions
-from projects.admin.base import HistoryAdmin, ListExportMixin, QicaiModelAdmin
+from projects.admin.base import HistoryAdmin, ListExportMixin, QicaiModelAdmin, SafeActions
 from projects.admin.money import money_table
 from projects.exports import OrganizationResource
 from projects.models import Membership, Organization, ServiceCategory
@@ -25,7 +25,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class QicaiUserAdmin(UserAdmin):
+class QicaiUserAdmin(SafeActions, UserAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "organization", "is_staff", "is_active", "last_login"]
     list_select_related = ["membership__organization"]

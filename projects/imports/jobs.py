@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import os
 import uuid
 from typing import TYPE_CHECKING
 
@@ -33,6 +32,7 @@ from projects.states import IMPORT_PENDING, ImportStatus
 from projects.tabular.headers import Column
 from projects.tabular.reading import Table, TableError, read_table, total_mismatches
 from projects.tabular.stored import dump_table, load_table
+from projects.uploads import display_name
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -80,12 +80,13 @@ def import_job_start(*, importer_key: str, upload, by: User) -> ImportJob:
     if not upload.size:
         raise WorkflowError(_("文件是空的。"), field="file")
     import_files_cleanup()
-    extension = os.path.splitext(upload.name or "")[1].lower()[:10]
-    stored = default_storage.save(f"{FOLDER}/{uuid.uuid4().hex}{extension}", upload)
+    # The stored name is ours: the user's name is only kept (cleaned) to be shown, and its extension is not
+    # used either (the file is judged by its content when read).
+    stored = default_storage.save(f"{FOLDER}/{uuid.uuid4().hex}.upload", upload)
     job = ImportJob.objects.create(
         user=by,
         importer=importer_key,
-        original_name=os.path.basename(upload.name or "")[:200] or _("未命名文件"),
+        original_name=display_name(upload.name, limit=200) or _("未命名文件"),
         stored_name=stored,
         size=upload.size,
         status=ImportStatus.CHECKING,

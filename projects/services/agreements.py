@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import os
 import uuid
 from typing import TYPE_CHECKING
 
@@ -15,7 +14,7 @@ from projects import permissions
 from projects.audit import AuditAction, log_action
 from projects.models import Agreement, Organization, Project
 from projects.services.errors import StaleTransition, WorkflowError
-from projects.uploads import sniff_scan
+from projects.uploads import display_name, sniff_scan
 from projects.validators import programme_date_problem
 
 if TYPE_CHECKING:
@@ -176,7 +175,7 @@ def agreement_attach_scan(*, agreement: Agreement, by: User, upload) -> Agreemen
         raise WorkflowError(_("您不能为该协议上传扫描件。"))
     extension, content_type = sniff_scan(upload)
     previous = agreement.scan.name if agreement.scan else ""
-    original = os.path.basename(upload.name or "")[:200]
+    original = display_name(upload.name)
     agreement.scan.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
     try:
         with transaction.atomic():

@@ -11,6 +11,7 @@ import io
 import logging
 import re
 import warnings
+import xml.parsers.expat
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -309,6 +310,7 @@ def _xlsx_grids(data: bytes, max_bytes: int) -> Iterable[tuple[str, _Grid]]:
             gettext("文件解压后超过 %(limit)s，不像正常的 Excel 文件：请拆分成几个文件后再上传。")
             % {"limit": _size(unpacked_limit)}
         )
+    _refuse_document_types(archive, names)
     _refuse_huge_merges(archive, names)
     import openpyxl  # here, not at the top: CSV-only callers do not pay for importing it
 
@@ -323,6 +325,46 @@ def _xlsx_grids(data: bytes, max_bytes: int) -> Iterable[tuple[str, _Grid]]:
     for sheet in workbook.worksheets:
         if sheet.sheet_state == "visible":
             yield sheet.title, _sheet_grid(sheet)
+
+
+def _refuse_document_types(archive: zipfile.ZipFile, names: set[str]) -> None:
+    """Refuse a workbook with a DTD in any XML part: Office never writes one, and a DTD is how entity
+    expansion (billion laughs, a kilobyte growing to gigabytes) and external entities get into XML.
+
+    openpyxl parses with the standard library (defusedxml is not installed), so this is checked here: each
+    part's prolog is read with expat up to its first element, which stops long before any expansion.
+    """
+
+    class Prolog(Exception):
+        pass
+
+    for name in sorted(names):
+        if not name.endswith((".xml", ".rels", ".vml")):
+            continue
+        parser = xml.parsers.expat.ParserCreate()
+        found = []
+
+        def doctype(*_args, found=found):
+            found.append(True)
+            raise Prolog
+
+        def element(*_args):
+            raise Prolog
+
+        parser.StartDoctypeDeclHandler = doctype
+        parser.StartElementHandler = element
+        try:
+            with archive.open(name) as part:
+                while chunk := part.read(64 * 1024):
+                    parser.Parse(chunk, False)
+        except Prolog:
+            pass
+        except Exception:  # a damaged part: openpyxl's load says so in its own words
+            continue
+        if found:
+            raise TableError(
+                gettext("Excel 文件含有不应出现的 XML 文档类型声明，可能是特意构造的文件：请另存为 .xlsx 后再上传。")
+            )
 
 
 def _refuse_huge_merges(archive: zipfile.ZipFile, names: set[str]) -> None:

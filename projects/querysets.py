@@ -130,8 +130,13 @@ class AuditEntryQuerySet(models.QuerySet):
         return self.filter(action__in=TRANSITION_ACTIONS)
 
     def for_timeline(self):
-        """A project's timeline as its pages show it (workbench and portal): oldest first, with who acted."""
-        return self.select_related("actor").order_by("at", "pk")
+        """A project's timeline as its pages show it (workbench and portal): oldest first, with who acted.
+
+        What happened to the project, not who looked at it: the access log (reads of its cases, downloads,
+        refusals) stays in the audit list."""
+        from projects.audit import ACCESS_LOG, ACCOUNT_EVENTS
+
+        return self.exclude(action__in=ACCESS_LOG | ACCOUNT_EVENTS).select_related("actor").order_by("at", "pk")
 
     def timeline_of(self, project):
         return self.filter(project=project).for_timeline()

@@ -558,6 +558,7 @@ class DemoSeeder:
         self.seed_applications(round_2014)
         self.seed_open_evaluation(round_2013)
         self.seed_pending_nomination(round_2013)
+        self.seed_case_reads(round_2013)
         analyze_tables()
         return self.created
 
@@ -661,6 +662,49 @@ class DemoSeeder:
             submit=False,
         )
         self.count("评估", True)
+
+    def seed_case_reads(self, round_) -> None:
+        """Reads of case files in the access log, in the demo's spring of 2014 like the open evaluation: on
+        10 April ``unit`` opened nine of its own cases (an ordinary day); on 11 April ``committee`` opened 72
+        cases across the district's units, which 异常查阅 flags (more than twice an average unit's open
+        caseload). The list shows them from 2014-04-01 (``?since=2014-04-01&until=2014-04-30``)."""
+        if AuditEntry.objects.filter(action=AuditAction.CASE_READ).exists():
+            return
+        unit, committee = self.user("unit"), self.user("committee")
+        own = Enrollment.objects.filter(
+            project__round=round_, project__implementing_unit__short_name="阳光社工"
+        ).select_related("project")
+        district = (
+            Enrollment.objects.filter(project__round=round_)
+            .select_related("project")
+            .order_by("project__sequence", "sequence")
+        )
+        content_type = ContentType.objects.get_for_model(Enrollment)
+        readers = (
+            (unit, own.order_by("sequence")[:9], datetime.date(2014, 4, 10), 9),
+            (committee, district[::3][:72], datetime.date(2014, 4, 11), 14),
+        )
+        for user, cases, day, hour in readers:
+            AuditEntry.objects.bulk_create(
+                [
+                    AuditEntry(
+                        action=AuditAction.CASE_READ,
+                        actor=user,
+                        content_type=content_type,
+                        object_id=str(case.pk),
+                        object_repr=str(case)[:120],
+                        project=case.project,
+                        day=day,
+                    )
+                    for case in cases
+                ]
+            )
+            # Three minutes apart from the hour on (auto_now_add stamped them now).
+            read = AuditEntry.objects.filter(action=AuditAction.CASE_READ, actor=user, day=day).order_by("pk")
+            start = local_time(day, hour)
+            for n, pk in enumerate(read.values_list("pk", flat=True)):
+                AuditEntry.objects.filter(pk=pk).update(at=start + datetime.timedelta(minutes=3 * n))
+        self.count("查阅个案记录", True)
 
     def seed_pending_nomination(self, round_) -> None:
         """The association's nomination of a 2013 volunteer for 优秀志愿者, awaiting the committee."""

@@ -412,3 +412,13 @@ def test_a_typed_name_with_control_characters_is_kept_without_them(rf):
     on_login_failed(None, {"username": "ci\x00vil\n", "password": "x"}, request=rf.post("/admin/login/"))
     [entry] = rows(A.LOGIN_FAILED)
     assert entry.data["username"] == "civil"
+
+
+def test_reads_of_a_project_s_cases_stay_off_its_timeline(cast, cases):
+    """The project page's 流转与操作记录 tells what happened to the project, not who looked at its cases."""
+    case = cases["mine"]
+    log_case_read(user=cast["civil"], enrollment=case)
+    assert AuditEntry.objects.filter(project=case.project, action=A.CASE_READ).exists()
+    timeline = AuditEntry.objects.visible_to(cast["civil"]).timeline_of(case.project)
+    assert timeline.exists()  # the case's own opening is there
+    assert not timeline.filter(action=A.CASE_READ).exists()

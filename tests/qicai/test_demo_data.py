@@ -222,3 +222,15 @@ def test_nothing_in_the_demo_s_audit_trail_is_dated_today(seeded):
     assert {entry.at.date() for entry in approvals} == {datetime.date(2013, 9, 5)}  # the approval meeting
     round_2013 = Round.objects.get(year=2013)
     assert all(entry.at.date() < round_2013.launch_date for entry in approvals)
+
+
+def test_the_demo_s_access_log_has_an_unusual_reading_day(seeded):
+    """异常查阅 has something to show: the committee's 72 case files on 11 April 2014, not unit's nine."""
+    from projects.access_log import unusual_reading
+
+    flagged = unusual_reading(datetime.date(2014, 4, 1), datetime.date(2014, 4, 30))
+    assert [(row.user.username, row.day, row.reads) for row in flagged] == [
+        ("committee", datetime.date(2014, 4, 11), 72)
+    ]
+    everyone = unusual_reading(datetime.date(2014, 4, 1), datetime.date(2014, 4, 30), flagged_only=False)
+    assert {(row.user.username, row.reads) for row in everyone} == {("committee", 72), ("unit", 9)}

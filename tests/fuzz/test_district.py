@@ -27,6 +27,10 @@ from tests.fuzz.lists import (  # noqa: F401  (collected here)
 )
 from tests.fuzz.test_imports import CHINESE, cell_values, headers_of, workbook
 
+# The tests imported above lose their modules' markers here: without this one pytest-django would order them
+# after the transactional tests, whose flushes remove the role groups the data migrations made.
+pytestmark = pytest.mark.django_db
+
 # -- the imports: all or nothing ------------------------------------------------------------------------------
 
 

@@ -6,6 +6,18 @@ from projects import roles
 from tests.factories import OrganizationFactory, UserFactory
 
 
+def pytest_collection_modifyitems(config, items):
+    """A transactional test must restore what the migrations wrote (serialized_rollback).
+
+    Without it, the flush after the test recreates content types under new ids and leaves no role groups, and
+    the next transactional test (or the content-type cache) breaks in ways that depend on the order of tests.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            raise pytest.UsageError(f"{item.nodeid}: django_db(transaction=True) needs serialized_rollback=True")
+
+
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Each test stores uploads in a folder of its own."""

@@ -29,7 +29,7 @@ def sign_in(page, base):
     page.click("[type=submit]")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_superuser_sets_up_and_uses_two_factor_on_the_admin_login(browser, live_server, settings, shots):
     settings.QICAI_REQUIRE_2FA = True
     UserFactory(username="root", is_superuser=True)

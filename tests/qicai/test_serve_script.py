@@ -45,10 +45,12 @@ def postgres_of(pattern: str) -> list[str]:
 
 def test_the_stack_comes_up_and_ctrl_c_stops_all_of_it(tmp_path):
     port = free_port()
+    # The stack's own environment, not the test session's (the browser tests' conftest, collected in every
+    # session, sets DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rightly refuses).
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG")
+        if key not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     env.update(PORT=str(port), WEB_CONCURRENCY="2", QICAI_VAR_DIR=str(tmp_path / "var"), QICAI_SERVE_DEMO="0")
     log = open(tmp_path / "serve.log", "w+")  # noqa: SIM115

@@ -163,7 +163,8 @@ def main() -> None:
         f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; "
         f"median and p95 of {args.repeat} requests after {args.warmup} warm-up"
     )
-    header = f"{'page':34} {'role':6} {'median':>7} {'p95':>7} {'q':>4} {'SQL':>7} {'page/SQL':>8} {'target':>7} {'≤target':>8} {'≤2×SQL':>7}"
+    header = f"{'page':34} {'role':6} {'median':>7} {'p95':>7} {'q':>4} {'SQL':>7} {'page/SQL':>8} {'target':>7}"
+    header += f" {'≤target':>8} {'≤2×SQL':>7}"
     print(header)
     print("-" * len(header))
     misses = 0

@@ -86,6 +86,7 @@ DISTRICTS = [
 SUBDISTRICT_STEMS = ["中心", "城南", "城北", "东湖", "西湖", "滨江", "新华", "和平"]
 COMMUNITY_STEMS = ["文华", "长乐", "桃园", "光明", "幸福", "育才"]
 AGENCY_STEMS = [s for _name, s in demo.AGENCIES]
+UNIT_WEIGHTS = {demo.UNIT_AGENCY: 20, demo.UNIT2_AGENCY: 8}
 
 # Present states of a round's projects by how far the round has gone: (status, weight).
 CLOSED_MIX = [(S.COMPLETED, 50), (S.ARCHIVED, 35), (S.TERMINATED, 4), (S.REJECTED, 11)]
@@ -292,30 +293,41 @@ class ScaleSeeder:
                 subdistricts + communities + agencies
             )
             plan.append((prefix, division, subdistricts, communities, agencies))
-        # A project officer's account for every new unit (the demo's units have theirs).
-        User = get_user_model()
-        officers, members = [], []
-        for prefix, _division, subdistricts, _communities, agencies in plan:
-            if prefix == plan[0][0]:  # the demo district: its units have their officers
-                continue
-            for k, unit in enumerate(agencies + subdistricts):
-                officers.append(User(username=f"s{unit.pk}", first_name="", password=password, is_active=True))
-                members.append((officers[-1], unit, k))
-        officers = self.bulk(User, officers, "user")
-        self.bulk(
-            Membership,
-            [Membership(user=user, organization=unit, title="项目主管") for user, unit, _k in members],
-        )
-        group = Group.objects.get(name=roles.IMPLEMENTING_UNIT)
-        User.groups.through.objects.bulk_create(
-            [User.groups.through(user_id=user.pk, group_id=group.pk) for user, _u, _k in members], batch_size=BATCH
-        )
-        self.officers = demo.unit_officers()
         for prefix, division, subdistricts, communities, agencies in plan:
             units = agencies + subdistricts + communities[:: max(1, len(communities) // 4)]
+            # Agencies run most projects (the demo's unit, 阳光社工, is the busiest); subdistricts and
+            # a few communities run some.
+            weights = [UNIT_WEIGHTS.get(unit.name, 4 if unit.type == T.AGENCY else 1) for unit in units]
             self.districts.append(
-                {"name": prefix, "division": division, "subs": subdistricts, "communities": communities, "units": units}
+                {
+                    "name": prefix,
+                    "division": division,
+                    "subs": subdistricts,
+                    "communities": communities,
+                    "units": units,
+                    "weights": weights,
+                }
             )
+        # A project officer's account for every unit without one (the demo's busiest units have theirs): who
+        # submits its projects and records its follow-ups.
+        User = get_user_model()
+        existing = demo.unit_officers()
+        members = []
+        for index, district in enumerate(self.districts):
+            for k, unit in enumerate(district["units"]):
+                if unit.pk not in existing:
+                    gender = self.rng.choice([Gender.FEMALE, Gender.MALE])
+                    name = demo.chinese_name(self.rng, gender, self.rng.randint(1970, 1990))
+                    user = User(username=f"officer{index + 1}-{k + 1}", last_name=name[0], first_name=name[1:])
+                    user.password = password
+                    members.append((user, unit))
+        self.bulk(User, [user for user, _unit in members], "user")
+        self.bulk(Membership, [Membership(user=user, organization=unit, title="项目主管") for user, unit in members])
+        group = Group.objects.get(name=roles.IMPLEMENTING_UNIT)
+        User.groups.through.objects.bulk_create(
+            [User.groups.through(user_id=user.pk, group_id=group.pk) for user, _unit in members], batch_size=BATCH
+        )
+        self.officers = demo.unit_officers()
         self.seed_unit_staff()
 
     def seed_unit_staff(self) -> None:
@@ -413,7 +425,7 @@ class ScaleSeeder:
                     sequence += 1
                     category = rng.choice(self.categories)
                     stems = demo.CATEGORIES[(category.order - 1) % len(demo.CATEGORIES)][5]
-                    unit = rng.choice(district["units"])
+                    unit = rng.choices(district["units"], weights=district["weights"])[0]
                     community = rng.choice(district["communities"])
                     status = weighted(rng, self.mix_for(round_))
                     requested = Decimal(rng.choice([12, 15, 16, 18, 20, 20, 25, 30]) * 1000)
@@ -651,6 +663,7 @@ class ScaleSeeder:
         rows, carry = [], 0.0
         for project in self.serving():
             staff = self.staff.get(project.implementing_unit_id) or [None]
+            officer = self.officers.get(project.implementing_unit_id)
             _first, last = self.window(project)
             for case in self.cases.get(project.pk, []):
                 carry += per_case * rng.uniform(0.3, 1.7)
@@ -667,6 +680,7 @@ class ScaleSeeder:
                             note=note,
                             needs_change=change,
                             risk_level=rng.choice(RISKS),
+                            recorded_by=officer,
                         )
                     )
                 if len(rows) >= 20_000:

@@ -208,6 +208,10 @@ class ScaleSeeder:
         if not Round.objects.filter(year=LAST_YEAR).exists():
             demo.DemoSeeder(password=_demo_password()).run()
             self.progress.step("demo district (seed_demo)")
+        second_district = f"{DISTRICTS[1][0]}{SUBDISTRICT_STEMS[0]}街道办事处"
+        if Organization.objects.filter(name=second_district).exists():
+            self.write(f"The database already holds a city's data ({second_district}): nothing seeded.")
+            return {}
         self.load_reference()
         self.seed_districts()
         self.progress.step("districts, units, officers, staff", self.counts.get("organization", 0))

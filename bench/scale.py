@@ -151,7 +151,9 @@ def main() -> None:
     parser.add_argument("--sql-repeat", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help="Keep a database already filled by seed_scale.")
     parser.add_argument("--roles", default=",".join(ROLES))
-    parser.add_argument("--only", default="", help="Measure only pages whose label contains this text.")
+    parser.add_argument(
+        "--only", default="", help="Measure only pages whose label contains one of these texts (comma-separated)."
+    )
     args = parser.parse_args()
 
     setup_test_environment(debug=False)  # as in production; DEBUG would also fill the query log
@@ -173,7 +175,7 @@ def main() -> None:
         client = Client()
         client.force_login(user)
         for kind, label, url in pages_for(user):
-            if args.only and args.only not in label:
+            if args.only and not any(text in label for text in args.only.split(",")):
                 continue
             figures = measure(client, url, warmup=args.warmup, repeat=args.repeat, sql_repeat=args.sql_repeat)
             if figures["status"] != 200:

@@ -16,6 +16,8 @@ the page's own SQL, the baseline. ``page/SQL`` is the ratio; issue 16 asks for â
 Pages: the portal's dashboard, directory (first page, filtered, a deep page) and one project's dossier;
 every admin changelist the role may open; the project change page. Issue 16's targets are printed
 beside the figures. Load: run it on a quiet machine (the figures are printed with the load average).
+At full size the fill takes about 4 minutes and all the pages of the three roles about 20 more; ``--only``
+and ``--roles`` narrow it (``--only portal,enrollment,project change``).
 """
 
 import argparse

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from projects import permissions
 from projects.models import Organization, Project, Round, ServiceCategory
 from projects.models.evaluation import Grade
+from qicai.widgets import QuickSelect
 
 SORTS = {
     "code": ("round__year", "sequence"),
@@ -30,12 +31,12 @@ class ProjectFilter(django_filters.FilterSet):
     )
     subdistrict = django_filters.ModelChoiceFilter(
         label=_("所在街道"),
-        queryset=Organization.objects.filter(type=Organization.Type.SUBDISTRICT).order_by("name"),
+        queryset=Organization.objects.none(),
         empty_label=_("全部街道"),
     )
     community = django_filters.ModelChoiceFilter(
         label=_("所在社区"),
-        queryset=Organization.objects.filter(type=Organization.Type.COMMUNITY).order_by("name"),
+        queryset=Organization.objects.none(),
         empty_label=_("全部社区"),
     )
     implementing_unit = django_filters.ModelChoiceFilter(
@@ -61,11 +62,15 @@ class ProjectFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)
         user = request.user
-        units = Organization.objects.filter(pk__in=queryset.order_by().values("implementing_unit")).order_by("name")
+        projects = queryset.order_by()
+        # Places and units offered are those of the user's projects (a unit's few, the city's for civil affairs).
+        for name in ("subdistrict", "community", "implementing_unit"):
+            self.filters[name].queryset = Organization.objects.filter(pk__in=projects.values(name)).order_by("name")
         if permissions.is_implementing_unit(user):
             del self.filters["implementing_unit"]  # a unit sees its own projects only: nothing to choose
-        else:
-            self.filters["implementing_unit"].queryset = units
+        for filter_ in self.filters.values():
+            if isinstance(filter_, django_filters.ChoiceFilter):
+                filter_.extra["widget"] = QuickSelect
         for name in ("amount_min", "amount_max"):
             self.filters[name].extra["widget"] = forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"})
 

@@ -32,6 +32,18 @@ def summary_scope(user):
     return None if permissions.sees_whole_portfolio(user) else Project.objects.visible_to(user)
 
 
+def scope_key(user) -> str:
+    """A name for the projects ``summary_scope(user)`` gives, to keep figures under (``data_version.cached``):
+    every programme staff member shares the whole portfolio's, a unit's staff their unit's."""
+    if permissions.sees_whole_portfolio(user):
+        return "all"
+    if permissions.is_implementing_unit(user):
+        return f"unit:{permissions.organization_id_of(user)}"
+    if permissions.is_evaluator(user):
+        return f"evaluator:{user.pk}"
+    return "none"
+
+
 def round_summary_with_awards(round_: Round, *, within=None) -> Summary:
     return replace(round_summary(round_, within=within), awards=award_counts(round_, within=within))
 

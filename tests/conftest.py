@@ -25,6 +25,24 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def fresh_figures(request, monkeypatch):
+    """Each test starts with an empty cache; in a test whose transaction never commits (all but the
+    transactional ones), a change makes a new data version at once rather than at the commit."""
+    from django.core.cache import cache
+
+    from projects import data_version
+
+    cache.clear()
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or {
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if not transactional:
+        monkeypatch.setattr(data_version, "AT_COMMIT", False)
+
+
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_superuser=True)

@@ -1,7 +1,7 @@
 """The portfolio's records. ``core``: organisations, rounds, projects, agreements, money;
 ``casework``: beneficiaries, enrolments, follow-ups, activities, volunteers, social workers, cases."""
 
-from projects.models.audit import AuditEntry  # noqa: F401
+from projects.models.audit import AuditEntry, DataVersion  # noqa: F401
 from projects.models.casework import (  # noqa: F401
     Activity,
     ActivityPhoto,

@@ -95,3 +95,22 @@ class AuditEntry(models.Model):
 
     def get_to_status_display(self) -> str:
         return ProjectStatus(self.to_status).label if self.to_status in ProjectStatus.values else self.to_status
+
+
+class DataVersion(models.Model):
+    """One row: a number that grows whenever the portfolio's data change (``projects.data_version``).
+
+    Figures computed over the whole portfolio (the dashboard's, the 待办 counts) are cached under it: a
+    change of any record makes a new number, so a cached figure is never older than the last write.
+    """
+
+    value = models.BigIntegerField(_("数据版本"), default=0)
+    changed_at = models.DateTimeField(_("更新时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("数据版本")
+        verbose_name_plural = _("数据版本")
+        default_permissions = ()
+
+    def __str__(self):
+        return str(self.value)

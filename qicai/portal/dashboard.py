@@ -14,12 +14,12 @@ from django.db.models import Max
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from projects import permissions
+from projects import data_version, permissions
 from projects.formatting import format_count
 from projects.models import Evaluation, Project, Round, ServiceCategory
 from projects.states import EvaluationStatus
 from qicai import charts
-from qicai.summaries import RoundReport, round_report, summary_scope
+from qicai.summaries import RoundReport, round_report, scope_key, summary_scope
 
 WAN = Decimal("10000")
 
@@ -145,12 +145,25 @@ def _scope_label(user) -> str:
     return _("无可查看的项目")
 
 
+def _report_and_charts(round_: Round, within) -> tuple[RoundReport, list]:
+    report = round_report(round_, within=within)
+    colours = dict(ServiceCategory.objects.values_list("pk", "colour"))
+    return report, build_charts(report, colours)
+
+
 @login_required
 def dashboard(request):
+    """The figures and charts are kept under the data version for the user's scope (``data_version``): the
+    whole portfolio's cost seconds of SQL at city scale, and any change of the data makes them anew."""
     user = request.user
     within = summary_scope(user)
-    rounds = _rounds(within)
-    chosen = _default_round(rounds, within)
+    scope = scope_key(user)
+
+    def rounds_and_default():
+        rounds = _rounds(within)
+        return rounds, _default_round(rounds, within)
+
+    rounds, chosen = data_version.cached("dashboard-rounds", scope, compute=rounds_and_default)
     year = request.GET.get("round", "")
     if year.isdigit():
         chosen = next((r for r in rounds if r.year == int(year)), chosen)
@@ -162,9 +175,10 @@ def dashboard(request):
         "unknown_round": bool(year) and (chosen is None or str(chosen.year) != year),
     }
     if chosen is not None:
-        report = round_report(chosen, within=within)
-        colours = dict(ServiceCategory.objects.values_list("pk", "colour"))
-        context.update(report=report, summary=report.summary, charts=build_charts(report, colours))
+        report, chart_list = data_version.cached(
+            "dashboard", scope, chosen.pk, compute=lambda: _report_and_charts(chosen, within)
+        )
+        context.update(report=report, summary=report.summary, charts=chart_list)
         for by, groups in report.breakdowns.items():
             context[f"by_{by}"] = groups
     if permissions.is_evaluator(user):

@@ -4,12 +4,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from projects import data_version
 from projects.exports import ProjectResource, export_response, list_file_name
 from projects.figures import list_totals
 from projects.models import Project, Round, ServiceCategory
 from qicai.portal.filters import SORTS, ProjectFilter
+from qicai.summaries import scope_key
 
 PAGE_SIZE = 25
 EXPORT_FORMATS = ("xlsx", "csv")
@@ -33,14 +36,31 @@ def _ordering(sort: str) -> tuple[str, list[str]]:
     return sort, [f"-{field}" if descending else field for field in SORTS[key]] + ["pk"]
 
 
+def _filters_html(request, filterset) -> str:
+    """The chips (rounds, categories) and the filter form: their choices come from the user's projects, and
+    rendering hundreds of places and units is most of the page's time at city scale, so the fragment is
+    kept under the data version for the scope and the query (``project_list``)."""
+    visible = Project.objects.visible_to(request.user).order_by()
+    context = {
+        "filter": filterset,
+        "round_chips": list(
+            Round.objects.filter(pk__in=visible.values("round")).order_by("-year").values_list("year", flat=True)
+        ),
+        "category_chips": list(ServiceCategory.objects.order_by("order", "name")),
+        "chosen_round": request.GET.get("round", ""),
+        "chosen_category": request.GET.get("category", ""),
+    }
+    return render_to_string("portal/includes/directory_filters.html", context, request=request)
+
+
 @login_required
 def project_list(request):
     filterset, projects = _filtered(request)
     sort, ordering = _ordering(request.GET.get("sort", ""))
     totals = list_totals(projects)
-    page = Paginator(projects.order_by(*ordering), PAGE_SIZE).get_page(request.GET.get("page"))
-    chosen_round = request.GET.get("round", "")
-    chosen_category = request.GET.get("category", "")
+    paginator = Paginator(projects.order_by(*ordering), PAGE_SIZE)
+    paginator.count = totals.projects  # the totals have counted them already (a cached_property set once)
+    page = paginator.get_page(request.GET.get("page"))
     columns = [
         ("code", _("项目编号"), False),
         ("title", _("项目名称"), False),
@@ -69,14 +89,12 @@ def project_list(request):
             }
             for key, label, numeric in columns
         ],
-        "round_chips": list(
-            Round.objects.filter(pk__in=Project.objects.visible_to(request.user).order_by().values("round"))
-            .order_by("-year")
-            .values_list("year", flat=True)
+        "filters_html": data_version.cached(
+            "directory-filters",
+            scope_key(request.user),
+            request.GET.urlencode(),
+            compute=lambda: _filters_html(request, filterset),
         ),
-        "category_chips": list(ServiceCategory.objects.order_by("order", "name")),
-        "chosen_round": chosen_round,
-        "chosen_category": chosen_category,
         "may_export": request.user.has_perm("projects.export_project"),
         "query": request.GET.urlencode(),
     }

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from awards.models import AwardType, Nomination
+from projects import data_version
 from projects.models import Project, RubricTemplate
 from projects.services import evaluation_assign, evaluation_create, scorecard_save
 from qicai.todo import todo_for
@@ -81,6 +82,7 @@ def test_an_instalment_whose_condition_is_met_waits_on_civil_affairs(client, use
     before = counts(civil)["release"]
     project = Project.objects.get(code="QC-2013-001")
     Project.objects.filter(pk=project.pk).update(midterm_passed_on=datetime.date(2014, 3, 20))  # as finalising does
+    data_version.changed()  # … whose audit row makes a new data version (an update() sends no signal)
     assert counts(civil)["release"] == before + 1
     assert "release" not in counts(users["unit"]) and "release" not in counts(users["committee"])
     client.force_login(civil)

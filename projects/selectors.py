@@ -27,6 +27,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from projects import data_version
 from projects.figures import Money, grouped_money, project_money
 from projects.formatting import format_date
 from projects.models import (
@@ -307,6 +308,12 @@ def project_summary(project: Project) -> ProjectSummary:
         grades={kind: next(grade for grade, n in by_grade.items() if n) for kind, by_grade in grades.items()},
         open_evaluations=list(project.evaluations.filter(status=Evaluation.Status.OPEN).order_by("due_date")),
     )
+
+
+def kept_project_summary(project: Project) -> ProjectSummary:
+    """``project_summary``, kept under the data version (``projects.data_version``): one query when nothing
+    changed since it was read. The dossier and the workbench's project page show it."""
+    return data_version.cached("project-summary", project.pk, compute=lambda: project_summary(project))
 
 
 @dataclass(frozen=True)

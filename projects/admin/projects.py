@@ -22,7 +22,7 @@ from projects.figures import instalment_plan_totals, round_money
 from projects.formatting import format_cny, format_date, format_ratio, format_share, person_name, status_badge
 from projects.forms import transition_form_class
 from projects.models import Agreement, BudgetLine, Instalment, Project, Round, SocialFund
-from projects.selectors import ProjectSummary, project_summary
+from projects.selectors import ProjectSummary, kept_project_summary
 from projects.services import (
     TRANSITION_SERVICES,
     StaleTransition,
@@ -234,7 +234,7 @@ class ProjectAdmin(ListExportMixin, HistoryAdmin):
     def summary(project) -> ProjectSummary:
         """The project's figures, read once per page however many fields show them."""
         if not hasattr(project, "_summary"):
-            project._summary = project_summary(project)
+            project._summary = kept_project_summary(project)
         return project._summary
 
     @admin.display(description=_("资金情况"))

@@ -17,7 +17,7 @@ from projects import permissions
 from projects.audit import entry_summary
 from projects.figures import is_funded
 from projects.models import Agreement, AuditEntry, Evaluation, Project
-from projects.selectors import project_summary
+from projects.selectors import kept_project_summary
 from projects.services import budget_problems, budget_total, instalment_conditions
 
 
@@ -45,7 +45,7 @@ def dossier_context(request, project: Project) -> dict:
     timeline = AuditEntry.objects.visible_to(user).timeline_of(project)
     return {
         "project": project,
-        "summary": project_summary(project),
+        "summary": kept_project_summary(project),
         "funded": is_funded(project),
         "budget_lines": budget_lines,
         "budget_total": budget_total(budget_lines),

@@ -99,11 +99,10 @@ def test_the_directorys_filters_offer_new_places_after_a_change(client, cast, se
 def test_the_number_is_written_once_at_the_commit(monkeypatch, django_capture_on_commit_callbacks, served):
     monkeypatch.setattr(data_version, "AT_COMMIT", True)
     start = data_version.current()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            for project in Project.objects.all()[:3]:
-                project.save()
-            assert data_version.current() == start  # not before the commit
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        for project in Project.objects.all()[:3]:
+            project.save()
+        assert data_version.current() == start  # not before the commit
     assert len(callbacks) == 1  # one new number for the transaction, however many rows it wrote
     assert data_version.current() == start + 1
     assert DataVersion.objects.get(pk=1).changed_at.date() <= datetime.date.today() + datetime.timedelta(days=1)

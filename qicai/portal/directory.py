@@ -1,5 +1,7 @@
 """The project directory: every project the user may see, filtered, sorted, totalled, exported."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -36,31 +38,28 @@ def _ordering(sort: str) -> tuple[str, list[str]]:
     return sort, [f"-{field}" if descending else field for field in SORTS[key]] + ["pk"]
 
 
-def _filters_html(request, filterset) -> str:
-    """The chips (rounds, categories) and the filter form: their choices come from the user's projects, and
-    rendering hundreds of places and units is most of the page's time at city scale, so the fragment is
-    kept under the data version for the scope and the query (``project_list``)."""
-    visible = Project.objects.visible_to(request.user).order_by()
-    context = {
-        "filter": filterset,
-        "round_chips": list(
-            Round.objects.filter(pk__in=visible.values("round")).order_by("-year").values_list("year", flat=True)
-        ),
-        "category_chips": list(ServiceCategory.objects.order_by("order", "name")),
-        "chosen_round": request.GET.get("round", ""),
-        "chosen_category": request.GET.get("category", ""),
-    }
-    return render_to_string("portal/includes/directory_filters.html", context, request=request)
+def _page(projects, ordering: list[str], count: int, number):
+    """The page of projects asked for, found in two steps: the page's keys by the ordering alone (a deep
+    page's OFFSET walks keys, not 5,000 joined rows with their grades), then those 25 rows whole."""
+    paginator = Paginator(projects.order_by(*ordering).values_list("pk", flat=True), PAGE_SIZE)
+    paginator.count = count  # the totals have counted them already (a cached_property, set once)
+    page = paginator.get_page(number)
+    keys = list(page.object_list)
+    rows = {project.pk: project for project in projects.filter(pk__in=keys)}
+    page.object_list = [rows[key] for key in keys]
+    return page
 
 
-@login_required
-def project_list(request):
-    filterset, projects = _filtered(request)
-    sort, ordering = _ordering(request.GET.get("sort", ""))
-    totals = list_totals(projects)
-    paginator = Paginator(projects.order_by(*ordering), PAGE_SIZE)
-    paginator.count = totals.projects  # the totals have counted them already (a cached_property set once)
-    page = paginator.get_page(request.GET.get("page"))
+@dataclass
+class DirectoryPage:
+    """What a directory page shows below its heading, rendered: kept under the data version (see below)."""
+
+    totals: object
+    projects: list  # the page's projects
+    body: str  # the chips, the filter form, the table and the pager, as HTML
+
+
+def _columns(sort: str) -> list[dict]:
     columns = [
         ("code", _("项目编号"), False),
         ("title", _("项目名称"), False),
@@ -73,28 +72,54 @@ def project_list(request):
         (None, _("评估等级"), False),
         ("status", _("状态"), False),
     ]
+    return [
+        {
+            "label": label,
+            "numeric": numeric,
+            "key": key,
+            "sorted": sort.removeprefix("-") == key if key else False,
+            "descending": sort.startswith("-"),
+            "next_sort": (key if sort == f"-{key}" else f"-{key}") if sort.removeprefix("-") == key else key,
+        }
+        for key, label, numeric in columns
+    ]
+
+
+def _directory_page(request) -> DirectoryPage:
+    filterset, projects = _filtered(request)
+    sort, ordering = _ordering(request.GET.get("sort", ""))
+    totals = list_totals(projects)
+    page = _page(projects, ordering, totals.projects, request.GET.get("page"))
+    visible = Project.objects.visible_to(request.user).order_by()
     context = {
         "filter": filterset,
         "page": page,
         "totals": totals,
         "sort": sort,
-        "columns": [
-            {
-                "label": label,
-                "numeric": numeric,
-                "key": key,
-                "sorted": sort.removeprefix("-") == key if key else False,
-                "descending": sort.startswith("-"),
-                "next_sort": (key if sort == f"-{key}" else f"-{key}") if sort.removeprefix("-") == key else key,
-            }
-            for key, label, numeric in columns
-        ],
-        "filters_html": data_version.cached(
-            "directory-filters",
-            scope_key(request.user),
-            request.GET.urlencode(),
-            compute=lambda: _filters_html(request, filterset),
+        "columns": _columns(sort),
+        "round_chips": list(
+            Round.objects.filter(pk__in=visible.values("round")).order_by("-year").values_list("year", flat=True)
         ),
+        "category_chips": list(ServiceCategory.objects.order_by("order", "name")),
+        "chosen_round": request.GET.get("round", ""),
+        "chosen_category": request.GET.get("category", ""),
+    }
+    body = render_to_string("portal/includes/directory_body.html", context, request=request)
+    return DirectoryPage(totals=totals, projects=list(page.object_list), body=body)
+
+
+@login_required
+def project_list(request):
+    """The directory. Below its heading the page depends only on the user's scope, the query and the data:
+    rendered once per data version (``data_version.cached``), since rendering hundreds of places and units
+    and the rows is most of its time at city scale; a change of any record makes it anew."""
+    directory = data_version.cached(
+        "directory", scope_key(request.user), request.GET.urlencode(), compute=lambda: _directory_page(request)
+    )
+    context = {
+        "totals": directory.totals,
+        "page": directory.projects,
+        "body": directory.body,
         "may_export": request.user.has_perm("projects.export_project"),
         "query": request.GET.urlencode(),
     }

@@ -144,6 +144,10 @@ TEMPLATES = [
     },
 ]
 
+# Widgets' markup written in Python for the plain inputs and selects (qicai/widgets.py): the same HTML
+# as Django's templates, without a template include per widget and per option.
+FORM_RENDERER = "qicai.widgets.QuickRenderer"
+
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))}

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from projects import permissions
 from projects.models import Organization, Project, Round, ServiceCategory
 from projects.models.evaluation import Grade
-from qicai.widgets import QuickSelect
 
 SORTS = {
     "code": ("round__year", "sequence"),
@@ -68,9 +67,6 @@ class ProjectFilter(django_filters.FilterSet):
             self.filters[name].queryset = Organization.objects.filter(pk__in=projects.values(name)).order_by("name")
         if permissions.is_implementing_unit(user):
             del self.filters["implementing_unit"]  # a unit sees its own projects only: nothing to choose
-        for filter_ in self.filters.values():
-            if isinstance(filter_, django_filters.ChoiceFilter):
-                filter_.extra["widget"] = QuickSelect
         for name in ("amount_min", "amount_max"):
             self.filters[name].extra["widget"] = forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"})
 

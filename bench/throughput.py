@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import load  # noqa: E402  (bench/load.py: sign_in, free_port, wait_ready, start_stack, stop_stack)
+import load  # (bench/load.py: sign_in, free_port, wait_ready, start_stack, stop_stack)
 
 PAGES = [
     ("healthz (baseline)", "/healthz", None),

@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -104,11 +105,27 @@ def evaluation_todo(user, *, with_records: int = 0) -> list[TodoItem]:
             item.records = evaluation_records(waiting, with_records)
         items.append(item)
     if permissions.is_active_staff(user) and user.has_perm("projects.finalise_evaluation"):
+        # Counted per open evaluation through the indexes (correlated counts), not by joining every
+        # assignment and score sheet of the city's evaluations and grouping them.
+        assigned = (
+            Evaluation.evaluators.through.objects.filter(evaluation=OuterRef("pk"))
+            .order_by()
+            .values("evaluation")
+            .annotate(n=Count("user", distinct=True))
+            .values("n")
+        )
+        submitted = (
+            Scorecard.objects.filter(evaluation=OuterRef("pk"), status=ScorecardStatus.SUBMITTED)
+            .order_by()
+            .values("evaluation")
+            .annotate(n=Count("pk", distinct=True))
+            .values("n")
+        )
         ready = (
             Evaluation.objects.filter(project__in=Project.objects.visible_to(user), status=EvaluationStatus.OPEN)
             .annotate(
-                assigned=Count("evaluators", distinct=True),
-                submitted=Count("scorecards", filter=Q(scorecards__status=ScorecardStatus.SUBMITTED), distinct=True),
+                assigned=Coalesce(Subquery(assigned), 0),
+                submitted=Coalesce(Subquery(submitted), 0),
             )
             .filter(assigned__gt=0, submitted__gte=F("assigned"))
         )

@@ -151,6 +151,10 @@ FORM_RENDERER = "qicai.widgets.QuickRenderer"
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))}
+    if "postgresql" in DATABASES["default"]["ENGINE"]:
+        # PostgreSQL's JIT compiles the plan of any query it estimates as costly: 10 ms of compiling for a
+        # 6 ms count at city scale, and every cold page slower with it than without (issue 16's bench).
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 else:
     DATABASES = {
         "default": {

@@ -3,23 +3,28 @@
 
 PY := .venv/bin/python
 PYTEST_ARGS ?=
+PORT ?= 8000
 
 # Development mode is asked for explicitly: without DEBUG=1 the settings are production's
 # and need SECRET_KEY.
 run messages: export DEBUG = 1
 
+# Running the app needs only its own packages; the test suite adds Chromium and poppler, the PostgreSQL
+# tests the PostgreSQL server (scripts/bootstrap.sh says which feature lacks what).
 bootstrap:
-	@scripts/bootstrap.sh
+	@scripts/bootstrap.sh run
 
+# The server and the background worker (imports, printed documents); Ctrl-C stops both.
+# Another port: make run PORT=8001.
 run: bootstrap
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --if-empty
-	scripts/serve-dev.sh
+	@PORT=$(PORT) scripts/serve-dev.sh
 
-test: bootstrap
+test:
+	@scripts/bootstrap.sh test
 	scripts/run-tests.sh $(PYTEST_ARGS)
 
-test-postgres: bootstrap
+test-postgres:
+	@scripts/bootstrap.sh test-postgres
 	scripts/with-postgres.sh scripts/run-tests.sh $(PYTEST_ARGS)
 
 lint: bootstrap
@@ -52,12 +57,14 @@ restore:
 # The production stack on loopback for a trial: gunicorn, the task worker(s), PostgreSQL (a throwaway
 # cluster with the demo district, or DATABASE_URL), static files by whitenoise. Ctrl-C stops all of it.
 .PHONY: serve
-serve: bootstrap
+serve:
+	@scripts/bootstrap.sh serve
 	scripts/serve-prod.sh
 
 # The load test against that stack (bench/load.py): 8 and 32 signed-in users, 2 minutes each.
 .PHONY: load
-load: bootstrap
+load:
+	@scripts/bootstrap.sh serve
 	$(PY) bench/load.py $(LOAD_ARGS)
 
 # Hostile input at length: thousands of examples per target (the normal test run tries a few, always the same).

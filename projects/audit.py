@@ -168,8 +168,8 @@ def log_action(*, action: AuditAction, actor, obj=None, project=None, **data):
 
     if project is None and obj is not None:
         project = obj if isinstance(obj, Project) else getattr(obj, "project", None)
-    if action not in ACCESS_LOG | ACCOUNT_EVENTS:
-        data_version.changed()  # a write of the data (the access log records reading, not change)
+    if action not in RESTRICTED:
+        data_version.changed()  # a write of the data (reads of personal data and the access log change none)
     return AuditEntry.objects.create(
         action=action,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -192,7 +192,7 @@ def log_actions(*, action: AuditAction, actor, objs, **data) -> None:
         return
     content_type = ContentType.objects.get_for_model(objs[0])
     payload = {key: _jsonable(value) for key, value in data.items()}
-    if action not in ACCESS_LOG | ACCOUNT_EVENTS:
+    if action not in RESTRICTED:
         data_version.changed()
     AuditEntry.objects.bulk_create(
         [

@@ -7,7 +7,8 @@ the last write: ``cached(name, *parts, compute=…)``.
 
 Who calls ``changed()``:
 - ``projects.audit.log_action`` / ``log_actions``: every write of the services leaves an audit row (the
-  access log's rows — sign-ins, reads of case files, downloads — change no data and do not count);
+  restricted rows — sign-ins, reads of case files, downloads, reveals of personal data — change no data
+  and do not count);
 - the ``post_save``, ``post_delete`` and ``m2m_changed`` signals of every model of the projects and awards
   apps (``connect``): a save outside the services (an admin inline row, a shell) counts too.
 ``QuerySet.update()`` and ``bulk_create`` send no signal; the services that use them write audit rows.

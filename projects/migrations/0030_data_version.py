@@ -3,6 +3,11 @@
 from django.db import migrations, models
 
 
+def the_row(apps, schema_editor):
+    """The one row, so that a change is always one UPDATE (``projects.data_version``)."""
+    apps.get_model("projects", "DataVersion").objects.get_or_create(pk=1)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("projects", "0029_audit_account_actions"),
@@ -22,4 +27,5 @@ class Migration(migrations.Migration):
                 "default_permissions": (),
             },
         ),
+        migrations.RunPython(the_row, migrations.RunPython.noop),
     ]

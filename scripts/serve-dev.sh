@@ -31,4 +31,4 @@ stop() {
 }
 trap stop EXIT INT TERM
 echo "七彩工程: http://127.0.0.1:$PORT/  (后台任务进程 / background worker: pid $worker; Ctrl-C 停止 / stops both)"
-"$PY" manage.py runserver "127.0.0.1:$PORT"
+"$PY" manage.py runserver --skip-checks "127.0.0.1:$PORT"  # the system checks ran with migrate

@@ -55,7 +55,16 @@ def timed(fn):
 def case_export(client, columns: list[str], rows: int) -> None:
     from projects.models import Enrollment
 
-    fields = ("code", "name", "gender", "date_of_birth", "id_number", "phone", "project__code", "intake_date", "status")
+    fields = (
+        "code",
+        "name",
+        "gender",
+        "date_of_birth",
+        "beneficiary__id_number",
+        "phone",
+        "project__code",
+        "intake_date",
+    )
     bare, _ = timed(lambda: sum(1 for _ in Enrollment.objects.values_list(*fields).iterator(chunk_size=2000)))
     print(f"  baseline: the rows read by a bare values_list, {bare:.1f} s ({rows / bare:,.0f} rows/s)")
     for file_format in ("csv", "xlsx"):

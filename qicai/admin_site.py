@@ -1,14 +1,28 @@
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
+from projects import data_version
 from qicai import two_factor
 from qicai.accounts import AdminSignInForm
 from qicai.admin_changelist import SafeChangeListAdmin
 from qicai.navigation import first_groups, grouped_app_list
+from qicai.summaries import scope_key
 from qicai.todo import todo_for
+
+
+def _plain(value):
+    """``value`` with its lazy texts made text (in the active language), so that it can be kept in the cache."""
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 class QicaiAdminSite(admin.AdminSite):
@@ -32,7 +46,16 @@ class QicaiAdminSite(admin.AdminSite):
         """By task, not by model (qicai.navigation); an app's own page (/admin/projects/) stays as Django has it."""
         if app_label is not None:
             return super().get_app_list(request, app_label)
-        return grouped_app_list(self._build_app_dict(request), first=first_groups(request.user))
+        user = request.user
+        # The side navigation of every workbench page: ~30 models' permission checks and links, the same for
+        # everyone with the same rights and scope, so kept under the data version (an add link can depend on
+        # the data: a unit adds projects only while a round is open).
+        rights = (user.is_superuser, user.is_staff, sorted(user.get_all_permissions()), scope_key(user))
+        return data_version.cached(
+            "admin-navigation",
+            rights,
+            compute=lambda: _plain(grouped_app_list(self._build_app_dict(request), first=first_groups(user))),
+        )
 
     def get_urls(self):
         return [

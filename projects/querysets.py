@@ -99,8 +99,14 @@ class AgreementQuerySet(models.QuerySet):
         if permissions.sees_whole_portfolio(user):
             return self
         if permissions.is_implementing_unit(user):
+            from projects.models import Project
+
+            # Two sets each served by an index (party_b, and the unit's projects), not an OR across the join to
+            # the project, which read every agreement. The same rows: a unit that is party B of another unit's
+            # project, and its own projects' agreements whoever party B is.
             org = permissions.organization_id_of(user)
-            return self.filter(Q(party_b_id=org) | Q(project__implementing_unit_id=org))
+            own_projects = Project.objects.filter(implementing_unit_id=org).values("pk")
+            return self.filter(Q(party_b_id=org) | Q(project_id__in=own_projects))
         return self.none()
 
     def for_list(self):

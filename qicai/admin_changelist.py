@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.views.main import ChangeList
+from django.core.paginator import InvalidPage
 from django.db import DataError, models
 from django.utils import timezone
 
@@ -63,14 +64,55 @@ class SafeChangeList(ChangeList):
             lookup_params.update(self.date_hierarchy_bounds(hierarchy, lookup_params))
         return specs, has_filters, lookup_params, may_have_duplicates, has_active_filters
 
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        # Django applies list_select_related only to a queryset without select_related() of its own; a list's
+        # queryset that follows some relations (``for_list()``) still needs the columns' others (who recorded a
+        # follow-up), or each row reads its own.
+        if isinstance(self.list_select_related, list | tuple) and isinstance(queryset.query.select_related, dict):
+            queryset = queryset.select_related(*self.list_select_related)
+        return queryset
+
     def get_results(self, request):
         # A lookup value only the database adapter finds impossible (?created_at__gte=0001-01-01 is year 0
         # in UTC, ?start_date__year__gte=10**20 overflows an integer) fails when the count runs.
         # No atomic() around it: on SQLite with IMMEDIATE transactions it would make every list a writer.
         try:
-            super().get_results(request)
+            if self.model_admin.show_full_result_count and self.is_unfiltered():
+                self.get_results_counted_once(request)
+            else:
+                super().get_results(request)
         except (OverflowError, DataError) as error:
             raise IncorrectLookupParameters(error) from error
+
+    def is_unfiltered(self) -> bool:
+        """Whether the list's rows are its whole scope (no filter, search or lookup narrows them)."""
+        try:
+            return self.queryset.query.where == self.root_queryset.query.where
+        except Exception:
+            return False
+
+    def get_results_counted_once(self, request):
+        """Django's ``get_results`` for an unfiltered list: the total (``full_result_count``) is the list's own
+        count, not a second ``COUNT(*)`` of the whole scope (at city scale, a whole table counted twice)."""
+        paginator = self.model_admin.get_paginator(request, self.queryset, self.list_per_page)
+        result_count = paginator.count
+        can_show_all = result_count <= self.list_max_show_all
+        multi_page = result_count > self.list_per_page
+        if (self.show_all and can_show_all) or not multi_page:
+            result_list = self.queryset._clone()
+        else:
+            try:
+                result_list = paginator.page(self.page_num).object_list
+            except InvalidPage as error:
+                raise IncorrectLookupParameters from error
+        self.result_count = self.full_result_count = result_count
+        self.show_full_result_count = True
+        self.show_admin_actions = bool(result_count)
+        self.result_list = result_list
+        self.can_show_all = can_show_all
+        self.multi_page = multi_page
+        self.paginator = paginator
 
     def date_hierarchy_bounds(self, hierarchy: str, lookup_params: dict) -> dict:
         """Take the drill-down's ``__year``/``__month``/``__day`` out of ``lookup_params``; return its range."""

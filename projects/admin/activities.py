@@ -10,7 +10,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects import permissions
-from projects.admin.base import ListExportMixin, QicaiModelAdmin, ReadOnlyInline, UserAwareForm, object_view
+from projects.admin.base import (
+    AutocompleteFilterMedia,
+    DateRangeFilter,
+    ListExportMixin,
+    ProjectAutocompleteFilter,
+    QicaiModelAdmin,
+    ReadOnlyInline,
+    UserAwareForm,
+    object_view,
+)
 from projects.admin.cases import CaseworkInline
 from projects.exports import ActivityResource
 from projects.forms import DATE_WIDGET
@@ -108,14 +117,19 @@ class PhotoForm(forms.Form):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ListExportMixin, QicaiModelAdmin):
+class ActivityAdmin(AutocompleteFilterMedia, ListExportMixin, QicaiModelAdmin):
     export_resource = ActivityResource
     form = ActivityForm
     change_form_template = "admin/projects/activity/change_form.html"
     list_display = ["date", "title", "project", "type", "venue", "participants", "volunteer_hours"]
-    list_filter = ["type", "project__round", ("project", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "type",
+        "project__round",
+        ("project", ProjectAutocompleteFilter),
+        DateRangeFilter.on("date", _("活动日期")),
+    ]
     search_fields = ["title", "project__code"]
-    date_hierarchy = "date"
+    ordering = ["-date", "-pk"]  # the model's, served by the index activity_date
     autocomplete_fields = ["venue"]
     filter_horizontal = ["attendees"]
     inlines = [ActivityStaffInline, ActivityVolunteerInline, ActivityPhotoInline]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from projects import permissions
-from projects.admin.base import HistoryAdmin, ListExportMixin, object_view
+from projects.admin.base import DateRangeFilter, HistoryAdmin, ListExportMixin, object_view
 from projects.exports import AgreementResource
 from projects.formatting import format_cny, format_datetime, status_badge
 from projects.forms import DATE_WIDGET
@@ -62,10 +62,9 @@ class AgreementAdmin(ListExportMixin, HistoryAdmin):
         "status_display",
         "has_scan",
     ]
-    list_filter = ["kind", "status", "round"]
+    list_filter = ["kind", "status", "round", DateRangeFilter.on("signed_date", _("签订日期"))]
     search_fields = ["number", "title", "project__code", "project__title", "party_a__name", "party_b__name"]
     autocomplete_fields = ["party_a", "party_b", "round", "project"]
-    date_hierarchy = "signed_date"
     readonly_fields = ["number", "status", "signed_date", "scan_info"]
     fieldsets = [
         (None, {"fields": ["number", "kind", "title", "round", "project", "status", "signed_date"]}),

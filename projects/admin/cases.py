@@ -24,8 +24,11 @@ from django.utils.translation import gettext_lazy as _
 
 from projects import permissions, privacy
 from projects.admin.base import (
+    AutocompleteFilterMedia,
+    DateRangeFilter,
     ListExportMixin,
     ParentGuardedInline,
+    ProjectAutocompleteFilter,
     QicaiModelAdmin,
     ReadOnlyInline,
     model_view,
@@ -160,7 +163,7 @@ class FollowUpInline(NeedAssessmentInline):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(RevealMixin, ListExportMixin, QicaiModelAdmin):
+class EnrollmentAdmin(AutocompleteFilterMedia, RevealMixin, ListExportMixin, QicaiModelAdmin):
     export_resource = EnrollmentResource
     change_form_template = "admin/projects/enrollment/change_form.html"
     change_list_template = "admin/projects/enrollment/change_list.html"
@@ -190,9 +193,11 @@ class EnrollmentAdmin(RevealMixin, ListExportMixin, QicaiModelAdmin):
         "risk_level",
         "special_group",
         "project__round",
-        ("project", admin.RelatedOnlyFieldListFilter),
+        ("project", ProjectAutocompleteFilter),
+        DateRangeFilter.on("intake_date", _("接案日期")),
     ]
-    date_hierarchy = "intake_date"
+    # Newest intake first, served by the index enrollment_intake (the model's ordering goes through the project).
+    ordering = ["-intake_date", "-pk"]
     inlines = [NeedAssessmentInline, FollowUpInline]
     readonly_fields = [
         "code",
@@ -445,8 +450,9 @@ class EnrollmentAdmin(RevealMixin, ListExportMixin, QicaiModelAdmin):
 class FollowUpAdmin(ListExportMixin, QicaiModelAdmin):
     export_resource = FollowUpResource
     list_display = ["date", "case", "method", "social_worker", "risk_level", "recorded_by"]
-    list_filter = ["risk_level", "method", "enrollment__project__round"]
-    date_hierarchy = "date"
+    list_filter = ["risk_level", "method", "enrollment__project__round", DateRangeFilter.on("date", _("跟踪日期"))]
+    # Newest first, served by the index followup_date (the model's ordering goes through case and project).
+    ordering = ["-date", "-pk"]
     fields = ["enrollment", "date", "method", "social_worker", "risk_level", "needs_change", "circumstances", "note"]
     readonly_fields = ["enrollment"]
 

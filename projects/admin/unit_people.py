@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
 from projects import permissions, privacy
@@ -11,6 +11,7 @@ from projects.admin.base import ListExportMixin, QicaiModelAdmin, UserAwareForm
 from projects.admin.reveal import RevealMixin
 from projects.exports import SocialWorkerResource, VolunteerResource
 from projects.models import (
+    ActivityVolunteer,
     SocialWorker,
     Volunteer,
 )
@@ -89,7 +90,9 @@ class VolunteerAdmin(UnitPersonAdmin):
     autocomplete_fields = ["organization"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(total_hours=Sum("hours__hours"))
+        # A correlated subquery runs for the page's rows only; a JOIN + GROUP BY summed every volunteer's hours.
+        hours = ActivityVolunteer.objects.filter(volunteer=OuterRef("pk")).order_by().values("volunteer")
+        return super().get_queryset(request).annotate(total_hours=Subquery(hours.annotate(h=Sum("hours")).values("h")))
 
     @admin.display(description=_("累计服务时数"), ordering="total_hours")
     def hours_total(self, volunteer):

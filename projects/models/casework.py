@@ -195,7 +195,11 @@ class Enrollment(models.Model):
         verbose_name_plural = _("个案")
         permissions = [("import_enrollment", _("导入个案")), ("export_enrollment", _("导出个案"))]
         ordering = ["project", "-intake_date", "pk"]
-        indexes = [models.Index(fields=["project", "status"], name="enrollment_project_status")]
+        indexes = [
+            models.Index(fields=["project", "status"], name="enrollment_project_status"),
+            # The case list's order (newest intake first) and its date range.
+            models.Index(fields=["-intake_date", "-id"], name="enrollment_intake"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["beneficiary", "project"],
@@ -383,7 +387,11 @@ class FollowUp(models.Model):
         verbose_name_plural = _("跟踪记录")
         permissions = [("import_followup", _("导入跟踪记录")), ("export_followup", _("导出跟踪记录"))]
         ordering = ["enrollment", "-date", "-pk"]
-        indexes = [models.Index(fields=["enrollment", "-date"], name="followup_enrollment_date")]
+        indexes = [
+            models.Index(fields=["enrollment", "-date"], name="followup_enrollment_date"),
+            # The follow-up list's order (newest first) and its date range.
+            models.Index(fields=["-date", "-id"], name="followup_date"),
+        ]
         constraints = [date_window_constraint("date", "followup_date_window")]
 
     def __str__(self):
@@ -440,7 +448,11 @@ class Activity(models.Model):
         verbose_name_plural = _("服务活动")
         permissions = [("import_activity", _("导入服务活动")), ("export_activity", _("导出服务活动"))]
         ordering = ["-date", "-pk"]
-        indexes = [models.Index(fields=["project", "type"], name="activity_project_type")]
+        indexes = [
+            models.Index(fields=["project", "type"], name="activity_project_type"),
+            # The activity list's order (newest first) and its date range.
+            models.Index(fields=["-date", "-id"], name="activity_date"),
+        ]
         constraints = [
             date_window_constraint("date", "activity_date_window"),
             models.CheckConstraint(condition=Q(participants__lte=MAX_PARTICIPANTS), name="activity_participants_range"),

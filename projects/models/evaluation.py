@@ -114,6 +114,8 @@ class Evaluation(models.Model):
         verbose_name = _("评估")
         verbose_name_plural = _("评估")
         ordering = ["-due_date", "pk"]
+        # The evaluation list's order and its date drill-down (first and last due dates, years).
+        indexes = [models.Index(fields=["-due_date", "id"], name="evaluation_due")]
         permissions = [
             ("export_evaluation", _("导出评估")),
             ("finalise_evaluation", _("评估定级")),

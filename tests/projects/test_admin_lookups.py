@@ -127,9 +127,11 @@ def test_every_date_hierarchy_admin_uses_the_safe_changelist(rf, superuser):
     from qicai.admin_changelist import SafeChangeList
 
     admins = date_hierarchy_admins()
-    assert len(admins) >= 13  # ours and django-axes' logs
+    # Ours on tables that stay small (projects, evaluations …; the big ones have a date range instead) and
+    # django-axes' logs.
+    assert len(admins) >= 6
     for model_admin in admins:
-        assert model_admin.get_changelist(rf.get("/")) is SafeChangeList, model_admin
+        assert issubclass(model_admin.get_changelist(rf.get("/")), SafeChangeList), model_admin
 
 
 @pytest.mark.parametrize("model_admin", date_hierarchy_admins(), ids=lambda model_admin: model_admin.opts.label)

@@ -195,6 +195,75 @@ def test_list_pages_cost_the_same_queries_at_two_sizes(client, demo_district, ro
     assert large[0] == small[0]
 
 
+def changelist_urls() -> list[str]:
+    """Every admin changelist on the site (each role gets 403 on those it may not open)."""
+    from django.contrib import admin
+
+    return sorted(
+        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist") for model in admin.site._registry
+    )
+
+
+def narrowed_urls(project) -> list[str]:
+    """The big lists as people narrow them: by project (the autocomplete filter), by days, by a search, and the
+    round list sorted by a money column (its figures then come from the database)."""
+    days = "since=2012-01-01&until=2014-12-31"
+    return [
+        f"/admin/projects/enrollment/?project__id__exact={project.pk}",
+        f"/admin/projects/activity/?project__id__exact={project.pk}",
+        f"/admin/projects/enrollment/?{days}",
+        f"/admin/projects/followup/?{days}",
+        f"/admin/projects/activity/?{days}",
+        f"/admin/projects/auditentry/?{days}",
+        f"/admin/projects/agreement/?{days}",
+        f"/admin/projects/instalment/?{days}",
+        f"/admin/projects/socialfund/?{days}",
+        "/admin/projects/activity/?q=%E5%B0%8F%E7%BB%84",  # 小组
+        "/admin/projects/auditentry/?q=QC",
+        "/admin/projects/agreement/?q=QC",
+        "/admin/projects/instalment/?q=QC",
+        "/admin/projects/socialfund/?q=QC",
+        "/admin/projects/project/?q=QC",
+        f"/admin/projects/evaluation/?q={project.code}",
+        "/admin/projects/round/?o=-5",
+    ]
+
+
+OPENED = {"admin": 40, "civil": 35, "unit": 20}
+
+
+@pytest.mark.parametrize("role", ["admin", "civil", "unit"])
+def test_every_changelist_costs_the_same_queries_at_two_sizes(client, demo_district, role):
+    """Every admin list the role may open, plain and narrowed: the same number of queries in the demo district
+    with a tiny city around it and with a city three times larger."""
+    user = get_user_model().objects.get(username=role)
+    client.force_login(user)
+    # A project of the demo district the role sees, with cases: the same one at both sizes.
+    project = Project.objects.visible_to(user).filter(enrollments__isnull=False).order_by("pk").first()
+    urls = [*changelist_urls(), *narrowed_urls(project)]
+
+    def queries():
+        found = {}
+        for url in urls:
+            response = client.get(url)  # warm: content types, permissions
+            if response.status_code != 200:
+                found[url] = (response.status_code, None)
+                continue
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            found[url] = (200, len(captured))
+        return found, Enrollment.objects.count()
+
+    small = seeded(TINY, queries)
+    large = seeded(TINY.scaled(3), queries)
+    assert large[1] > small[1] + 2 * TINY.cases  # the second size really is larger
+    statuses = {url: status for url, (status, _count) in small[0].items()}
+    assert set(statuses.values()) <= {200, 403}, statuses  # no bad filter (302 to ?e=1), no 500
+    assert all(statuses[url] == 200 for url in narrowed_urls(project)), statuses
+    assert sum(status == 200 for status in statuses.values()) >= OPENED[role]  # the lists really were opened
+    assert large[0] == small[0]
+
+
 def test_the_command_prints_its_progress(demo_district, capsys):
     out = ""
     try:

@@ -7,12 +7,15 @@ It lives outside ``projects.admin`` so that the admin site can import it before 
 import datetime
 
 from django.conf import settings
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.utils import get_fields_from_path, quote
 from django.contrib.admin.views.main import ChangeList
-from django.core.paginator import InvalidPage
-from django.db import DataError, models
+from django.core.paginator import EmptyPage, InvalidPage, Paginator
+from django.db import DataError, connections, models
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
 
 
 def _next_period(start: datetime.date, *, month: bool, day: bool) -> datetime.date | None:
@@ -40,6 +43,30 @@ def _aware_bound(day: datetime.date | None) -> datetime.datetime | None:
     except OverflowError:
         return None
     return moment
+
+
+class EstimatedPaginator(Paginator):
+    """Pages numbered by an estimated row count: none is refused for lying beyond the estimate (rows added
+    since it was made are on the pages after it; a page past the last row is empty), and a page holds its
+    own rows whatever the estimate says of the last one."""
+
+    def __init__(self, object_list, per_page, estimate: int):
+        super().__init__(object_list, per_page)
+        self.count = estimate  # a cached_property: nothing is counted
+
+    def validate_number(self, number):
+        try:
+            return super().validate_number(number)
+        except EmptyPage:
+            number = int(number)
+            if number < 1:
+                raise
+            return number
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
 
 
 class SafeChangeList(ChangeList):
@@ -92,10 +119,33 @@ class SafeChangeList(ChangeList):
         except Exception:
             return False
 
+    # A list of a whole table this large, on PostgreSQL, shows the planner's row count (约 301,706) rather than
+    # counting every row on every page (21 ms for 300,000 follow-ups).
+    ESTIMATED_ABOVE = 100_000
+
+    def estimated_count(self) -> int | None:
+        """The planner's row count of the list's table when the list is the whole table and it is big, else None.
+
+        ``pg_class.reltuples`` is what the last ``ANALYZE`` (autovacuum's or ``seed_scale``'s) counted; the
+        first pages, which people read, are exact whatever the estimate."""
+        query = self.queryset.query
+        if connections[self.queryset.db].vendor != "postgresql" or query.where or query.distinct or query.group_by:
+            return None
+        with connections[self.queryset.db].cursor() as cursor:
+            cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [self.opts.db_table])
+            row = cursor.fetchone()
+        estimate = row[0] if row else None
+        return estimate if estimate is not None and estimate >= self.ESTIMATED_ABOVE else None
+
     def get_results_counted_once(self, request):
         """Django's ``get_results`` for an unfiltered list: the total (``full_result_count``) is the list's own
         count, not a second ``COUNT(*)`` of the whole scope (at city scale, a whole table counted twice)."""
-        paginator = self.model_admin.get_paginator(request, self.queryset, self.list_per_page)
+        estimate = self.estimated_count()
+        if estimate is None:
+            paginator = self.model_admin.get_paginator(request, self.queryset, self.list_per_page)
+        else:
+            paginator = EstimatedPaginator(self.queryset, self.list_per_page, estimate)
+        self.result_count_estimated = estimate is not None
         result_count = paginator.count
         can_show_all = result_count <= self.list_max_show_all
         multi_page = result_count > self.list_per_page
@@ -113,6 +163,19 @@ class SafeChangeList(ChangeList):
         self.can_show_all = can_show_all
         self.multi_page = multi_page
         self.paginator = paginator
+
+    PK_PLACEHOLDER = "0qicai0"
+
+    def url_for_result(self, result):
+        """Each row's link, from one ``reverse()`` per list rather than one per row (50 per page)."""
+        if not hasattr(self, "_change_url"):
+            self._change_url = (
+                super()
+                .url_for_result(type("Placeholder", (), {self.pk_attname: self.PK_PLACEHOLDER})())
+                .rsplit(self.PK_PLACEHOLDER, 1)
+            )
+        before, after = self._change_url
+        return f"{before}{quote(getattr(result, self.pk_attname))}{after}"
 
     def date_hierarchy_bounds(self, hierarchy: str, lookup_params: dict) -> dict:
         """Take the drill-down's ``__year``/``__month``/``__day`` out of ``lookup_params``; return its range."""
@@ -144,3 +207,14 @@ class SafeChangeListAdmin:
 
     def get_changelist(self, request, **kwargs):
         return SafeChangeList
+
+    def action_checkbox(self, obj):
+        """Django's row checkbox, the same markup written directly: Django renders a CheckboxInput through the
+        form renderer's templates for every row, half of a 50-row list's Python time at city scale."""
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )

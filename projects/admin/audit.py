@@ -134,7 +134,8 @@ class AuditEntryAdmin(ListExportMixin, QicaiModelAdmin):
     export_resource = AuditEntryResource
     change_list_template = "admin/projects/auditentry/change_list.html"
     list_display = ["at", "action_label", "actor_display", "record", "project", "summary"]
-    list_filter = [ActionFilter, ActorFilter, DateRangeFilter, ("project__round", admin.RelatedOnlyFieldListFilter)]
+    # All rounds (a dozen), not only those with entries: that was a join of every entry to its project.
+    list_filter = [ActionFilter, ActorFilter, DateRangeFilter, "project__round"]
     search_fields = ["object_repr", "project__code", "actor__username", "actor__first_name", "actor__last_name"]
     # No date drill-down: the date range serves the same purpose without reading the whole table's years.
     fields = ["at", "action_label", "actor_display", "record", "project", "summary"]

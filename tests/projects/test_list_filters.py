@@ -9,6 +9,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects.models import Activity, Agreement, Enrollment, Round
@@ -235,3 +236,51 @@ def test_the_case_list_walks_its_index_rather_than_sorting_the_table(client, cas
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "enrollment_intake" in plan and "Sort" not in plan
+
+
+# -- lighter lists -----------------------------------------------------------------------------------------
+
+
+def test_the_row_checkbox_is_djangos_markup(cast, two_units):
+    from django.contrib import admin
+    from django.contrib.admin import ModelAdmin
+    from django.utils import translation
+
+    from projects.models import Project
+
+    model_admin = admin.site._registry[Project]
+    project = two_units["mine"]
+    project.title = '<b>"年度" & 项目</b>'  # escaped alike
+    for language in ["zh-hans", "en"]:
+        with translation.override(language):
+            assert model_admin.action_checkbox(project) == ModelAdmin.action_checkbox(model_admin, project)
+
+
+def test_a_whole_big_table_shows_the_planners_count_and_every_page(client, cast, two_units, monkeypatch):
+    """On PostgreSQL a list of a whole table above ``ESTIMATED_ABOVE`` rows counts nothing: it shows 约 and the
+    planner's count, and pages past the estimate still answer. A scoped list (a unit's) is always counted."""
+    from django.contrib import admin
+    from django.db.models import Count
+
+    from qicai.admin_changelist import SafeChangeList
+
+    monkeypatch.setattr(SafeChangeList, "ESTIMATED_ABOVE", 1)
+    monkeypatch.setattr(admin.site._registry[Enrollment], "list_per_page", 1)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE projects_enrollment")
+    client.force_login(cast["civil"])
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse(CASES))
+    counted = any(query["sql"].upper().startswith("SELECT COUNT(") for query in captured.captured_queries)
+    page = response.content.decode()
+    if connection.vendor == "postgresql":
+        assert not counted and response.context["cl"].result_count_estimated
+        assert "约" + str(Enrollment.objects.aggregate(n=Count("pk"))["n"]) in page
+        beyond = client.get(reverse(CASES), {"p": 3})  # two pages by the estimate
+        assert beyond.status_code == 200 and list(beyond.context["cl"].result_list) == []
+    else:
+        assert counted and not response.context["cl"].result_count_estimated
+    client.force_login(cast["unit"])
+    scoped = client.get(reverse(CASES))
+    assert not scoped.context["cl"].result_count_estimated and scoped.context["cl"].result_count == 1

@@ -284,3 +284,27 @@ def test_a_whole_big_table_shows_the_planners_count_and_every_page(client, cast,
     client.force_login(cast["unit"])
     scoped = client.get(reverse(CASES))
     assert not scoped.context["cl"].result_count_estimated and scoped.context["cl"].result_count == 1
+
+
+def test_the_evaluator_filter_lists_the_people_assigned(client, cast, unit_org):
+    """Programme staff's filter of evaluations by evaluator: the people assigned to any evaluation, by name."""
+    from projects.models import Evaluation, Project, RubricCriterion, RubricTemplate
+    from projects.services import evaluation_assign, evaluation_create
+    from tests.factories import RoundFactory, project_in_state
+
+    template = RubricTemplate.objects.create(name="中期评估标准", kind="midterm")
+    RubricCriterion.objects.create(template=template, name="服务成效", max_score=100, order=0)
+    project = project_in_state(Project.Status.IN_PROGRESS, round=RoundFactory(year=2014), implementing_unit=unit_org)
+    evaluation = evaluation_create(
+        project=project, kind="midterm", template=template, due_date=datetime.date(2014, 9, 1), by=cast["civil"]
+    )
+    evaluation_assign(evaluation=evaluation, evaluator=cast["evaluator"], by=cast["civil"])
+    client.force_login(cast["civil"])
+    response = client.get(reverse("admin:projects_evaluation_changelist"))
+    spec = next(spec for spec in response.context["cl"].filter_specs if spec.field_path == "evaluators")
+    assigned = Evaluation.objects.filter(evaluators__isnull=False).values_list("evaluators", flat=True)
+    assert [pk for pk, _name in spec.lookup_choices] == [cast["evaluator"].pk] == list(assigned)
+    # A unit has no such filter (who evaluates is for programme staff).
+    client.force_login(cast["unit"])
+    response = client.get(reverse("admin:projects_evaluation_changelist"))
+    assert all(getattr(spec, "field_path", "") != "evaluators" for spec in response.context["cl"].filter_specs)

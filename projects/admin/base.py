@@ -407,7 +407,9 @@ class ProjectAutocompleteFilter(admin.FieldListFilter):
     @staticmethod
     def media() -> forms.Media:
         select2 = AutocompleteSelect(None, admin.site).media  # jQuery, select2 and its Chinese messages
-        return select2 + forms.Media(js=["qicai/autocomplete-filter.js"])
+        # One list, so that the filter's script comes after django.jQuery and autocomplete.js (two Media added
+        # together keep no order between their lists).
+        return forms.Media(js=[*select2._js, "qicai/autocomplete-filter.js"], css=select2._css)
 
 
 class AutocompleteFilterMedia:

@@ -20,6 +20,13 @@ pytestmark = pytest.mark.django_db
 
 CASES = "admin:projects_enrollment_changelist"
 ACTIVITIES = "admin:projects_activity_changelist"
+SCRIPTS_IN_ORDER = [
+    "admin/js/vendor/jquery/jquery.min.js",
+    "admin/js/vendor/select2/select2.full.min.js",
+    "admin/js/jquery.init.js",
+    "admin/js/autocomplete.js",
+    "qicai/autocomplete-filter.js",
+]
 SCRIPT_TAG = re.compile(r"<script\b[^>]*>", re.IGNORECASE)
 
 
@@ -66,7 +73,9 @@ def test_the_project_filter_is_one_search_box_not_a_list_of_projects(client, cas
     assert f"project__id__exact={two_units['mine'].pk}" not in page
     assert two_units["theirs"].code not in page.split('class="autocomplete-filter"')[1].split("</form>")[0]
     # select2 and the filter's own script as files; no inline script anywhere on the list.
-    assert "admin/js/autocomplete.js" in page and "qicai/autocomplete-filter.js" in page
+    # The filter's script runs after jQuery, django.jQuery and the admin's select2 start-up.
+    order = [page.index(f'src="/static/{name}"') for name in SCRIPTS_IN_ORDER]
+    assert order == sorted(order)
     assert inline_scripts(page) == []
     assert finders.find("qicai/autocomplete-filter.js")
 

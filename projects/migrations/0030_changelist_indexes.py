@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("projects", "0029_audit_account_actions"),
+        ("projects", "0030_data_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from projects import permissions
+from projects import data_version, permissions
 from projects.admin.base import (
     DateRangeFilter,
     HistoryAdmin,
@@ -93,7 +93,8 @@ MONEY_ORDERINGS = {figure.name for figure in FIGURES}
 
 class RoundChangeList(SafeChangeList):
     """The round list with its money figures computed once for the page's rounds, grouped by round (one query
-    per figure), rather than as correlated subqueries for every round, each joining every released instalment.
+    per figure, kept until the data changes), rather than as correlated subqueries for every round, each
+    joining every released instalment.
     Sorted by a money column, the list needs the figures in SQL: then the rounds come annotated as before."""
 
     def get_queryset(self, request, exclude_parameters=None):
@@ -110,8 +111,14 @@ class RoundChangeList(SafeChangeList):
         rounds = [round_ for round_ in self.result_list if not hasattr(round_, FIGURES[0].name)]
         if not rounds:
             return
-        ids = [round_.pk for round_ in rounds]
-        totals = {figure.name: figure.grouped("round", round__in=ids) for figure in FIGURES}
+        ids = sorted(round_.pk for round_ in rounds)
+        # The same for every user (a round's money is not scoped), kept under the data version: a write
+        # anywhere makes a new one (projects.data_version).
+        totals = data_version.cached(
+            "round-list-money",
+            tuple(ids),
+            compute=lambda: {figure.name: figure.grouped("round", round__in=ids) for figure in FIGURES},
+        )
         for round_ in rounds:
             for name, by_round in totals.items():
                 setattr(round_, name, by_round.get(round_.pk, ZERO))

@@ -209,6 +209,25 @@ def test_the_round_list_shows_each_rounds_money_computed_once(admin_client, two_
     assert totals == sorted(totals, reverse=True)
 
 
+def test_the_round_lists_money_follows_every_change(admin_client, two_units):
+    """The figures are kept under the data version: a change of a project's approved amount shows at once."""
+    from projects.models import Project
+
+    url = reverse("admin:projects_round_changelist")
+
+    def approved(round_id):
+        response = admin_client.get(url)
+        return next(r.approved_total for r in response.context["cl"].result_list if r.pk == round_id)
+
+    project = Project.objects.get(pk=two_units["mine"].pk)
+    before = approved(project.round_id)
+    assert approved(project.round_id) == before  # kept: the same figure again
+    project.approved_amount += 1000
+    project.save()  # any save makes a new data version
+    assert approved(project.round_id) == before + 1000
+    assert approved(project.round_id) == Round.objects.with_money().get(pk=project.round_id).approved_total
+
+
 # -- the indexes -------------------------------------------------------------------------------------------
 
 BTREE = ["enrollment_intake", "activity_date", "followup_date", "evaluation_due"]

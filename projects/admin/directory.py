@@ -30,6 +30,7 @@ class QicaiUserAdmin(SafeActions, UserAdmin):
     list_display = ["username", "first_name", "organization", "is_staff", "is_active", "last_login"]
     list_select_related = ["membership__organization"]
     list_filter = ["is_staff", "is_active", "groups"]
+    list_per_page = 50  # as every other list (Django's user list shows 100, half of its page's time)
     show_facets = admin.ShowFacets.NEVER
 
     @admin.display(description=_("所属组织"), ordering="membership__organization__name")

@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from projects import permissions
 from projects.admin.audit import TimelineInline
-from projects.admin.base import HistoryAdmin, ListExportMixin, ReadOnlyInline, UserAwareForm, object_view
+from projects.admin.base import (
+    DateRangeFilter,
+    HistoryAdmin,
+    ListExportMixin,
+    ReadOnlyInline,
+    UserAwareForm,
+    object_view,
+)
 from projects.admin.evaluation import EvaluationInline, StartEvaluationForm, rectification_view
 from projects.admin.money import (
     BudgetLineInline,
@@ -137,10 +144,16 @@ class ProjectAdmin(ListExportMixin, HistoryAdmin):
         "status_display",
     ]
     list_display_links = ["code", "title"]
-    list_filter = ["round", "status", "category", "service_model", ("subdistrict", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "round",
+        "status",
+        "category",
+        "service_model",
+        ("subdistrict", admin.RelatedOnlyFieldListFilter),
+        DateRangeFilter.on("start_date", _("开始日期")),
+    ]
     search_fields = ["code", "title", "implementing_unit__name", "target_group"]
     autocomplete_fields = ["implementing_unit", "partners", "guiding_department", "subdistrict", "community"]
-    date_hierarchy = "start_date"
     readonly_fields = [
         "code",
         "status",

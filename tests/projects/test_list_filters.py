@@ -165,7 +165,16 @@ def test_the_date_range_filters_cases_and_activities_by_their_days(client, cast,
 def test_big_tables_have_no_date_drill_down():
     from django.contrib import admin
 
-    for model in ["enrollment", "followup", "activity", "auditentry", "agreement", "instalment", "socialfund"]:
+    for model in [
+        "project",
+        "enrollment",
+        "followup",
+        "activity",
+        "auditentry",
+        "agreement",
+        "instalment",
+        "socialfund",
+    ]:
         model_admin = next(ma for m, ma in admin.site._registry.items() if m._meta.model_name == model)
         assert not model_admin.date_hierarchy, model
 

@@ -89,7 +89,8 @@ def project_export(client) -> None:
 
     def read():
         response = client.get("/projects/export/?format=xlsx")
-        return sum(len(chunk) for chunk in getattr(response, "streaming_content", [response.content]))
+        chunks = response.streaming_content if response.streaming else [response.content]
+        return sum(len(chunk) for chunk in chunks)
 
     read()  # warm
     seconds, size = timed(read)

@@ -11,7 +11,8 @@ export DEBUG=${DEBUG:-1}
 if ! "$PY" - "$PORT" <<'EOF'; then
 import socket, sys
 with socket.socket() as s:
-    try:
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds: a closed connection's
+    try:                                                      # TIME_WAIT is no server on the port
         s.bind(("127.0.0.1", int(sys.argv[1])))
     except OSError:
         sys.exit(1)

@@ -62,6 +62,22 @@ def is_active_staff(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
+def standing(user) -> tuple:
+    """Everything the predicates of this module read of a user besides the records: active and staff flags,
+    superuser, roles, permissions, organisation. Two users of equal standing are answered alike, so what is
+    computed for one may be kept for the other (``projects.data_version.cached`` keys by it)."""
+    if not getattr(user, "is_authenticated", False):
+        return ("anonymous",)
+    return (
+        user.is_active,
+        user.is_staff,
+        user.is_superuser,
+        tuple(sorted(roles_of(user))),
+        tuple(sorted(user.get_all_permissions())),
+        organization_id_of(user),
+    )
+
+
 def sees_whole_portfolio(user) -> bool:
     return is_active_staff(user) and (user.is_superuser or bool(roles_of(user) & PROGRAMME_ROLES))
 

@@ -5,12 +5,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
-from projects import data_version
+from projects import data_version, permissions
 from qicai import two_factor
 from qicai.accounts import AdminSignInForm
 from qicai.admin_changelist import SafeChangeListAdmin
 from qicai.navigation import first_groups, grouped_app_list
-from qicai.summaries import scope_key
 from qicai.todo import todo_for
 
 
@@ -50,10 +49,9 @@ class QicaiAdminSite(admin.AdminSite):
         # The side navigation of every workbench page: ~30 models' permission checks and links, the same for
         # everyone with the same rights and scope, so kept under the data version (an add link can depend on
         # the data: a unit adds projects only while a round is open).
-        rights = (user.is_superuser, user.is_staff, sorted(user.get_all_permissions()), scope_key(user))
         return data_version.cached(
             "admin-navigation",
-            rights,
+            permissions.standing(user),
             compute=lambda: _plain(grouped_app_list(self._build_app_dict(request), first=first_groups(user))),
         )
 

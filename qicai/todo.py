@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from awards.todo import nomination_todo
-from projects import data_version
+from projects import data_version, permissions
 from projects.todo import TodoItem
 from projects.todo import todo_for as project_todo
 
@@ -19,9 +19,9 @@ def todo_for(user, *, with_projects: int = 0) -> list[TodoItem]:
     on today; a new group or permission changes no portfolio record, so it is part of the key)."""
     if with_projects:
         return _todo(user, with_projects)
-    rights = (user.is_active, user.is_staff, user.is_superuser, sorted(user.get_all_permissions()))
     today, days = timezone.localdate(), getattr(settings, "QICAI_FOLLOW_UP_DAYS", 30)
-    return data_version.cached("todo", user.pk, rights, today, days, compute=lambda: _todo(user, 0))
+    standing = permissions.standing(user)
+    return data_version.cached("todo", user.pk, standing, today, days, compute=lambda: _todo(user, 0))
 
 
 def _todo(user, with_projects: int) -> list[TodoItem]:

@@ -10,10 +10,11 @@ No personal data: the people served appear as counts only.
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
 from awards.models import AwardRecord
-from projects import permissions
+from projects import data_version, permissions
 from projects.audit import entry_summary
 from projects.figures import is_funded
 from projects.models import Agreement, AuditEntry, Evaluation, Project
@@ -25,8 +26,23 @@ from projects.services import budget_problems, budget_total, instalment_conditio
 @login_required
 def project_detail(request, code):
     user = request.user
+    # The scope is checked on every request; what the page shows is kept (see ``dossier_body``).
     project = get_object_or_404(Project.objects.visible_to(user).for_dossier(), code=code)
-    return render(request, "portal/project_detail.html", dossier_context(request, project))
+    return render(request, "portal/project_detail.html", {"project": project, "body": dossier_body(request, project)})
+
+
+def dossier_body(request, project: Project) -> str:
+    """The page below the header, rendered once per project, reader's standing (role, permissions,
+    organisation: ``permissions.standing``) and data version: the same for everyone who would be shown the
+    same, made anew by any change of the data (``projects.data_version``)."""
+    return data_version.cached(
+        "dossier",
+        project.pk,
+        permissions.standing(request.user),
+        compute=lambda: render_to_string(
+            "portal/includes/dossier_body.html", dossier_context(request, project), request=request
+        ),
+    )
 
 
 def dossier_context(request, project: Project) -> dict:

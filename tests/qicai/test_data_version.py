@@ -106,3 +106,16 @@ def test_the_number_is_written_once_at_the_commit(monkeypatch, django_capture_on
     assert len(callbacks) == 1  # one new number for the transaction, however many rows it wrote
     assert data_version.current() == start + 1
     assert DataVersion.objects.get(pk=1).changed_at.date() <= datetime.date.today() + datetime.timedelta(days=1)
+
+
+def test_a_kept_dossier_is_never_shown_outside_its_scope_or_standing(client, cast, served):
+    project = Project.objects.filter(round=served).first()
+    url = f"/projects/{project.code}/"
+    client.force_login(cast["civil"])
+    civil_page = client.get(url).content.decode()
+    client.force_login(cast["unit"])
+    unit_page = client.get(url).content.decode()
+    assert client.get(url).content.decode() == unit_page  # kept for the unit
+    assert civil_page != unit_page  # each standing its own page (the unit sees no evaluators' names …)
+    client.force_login(cast["unit2"])
+    assert client.get(url).status_code == 404  # the scope is checked on every request, kept page or not

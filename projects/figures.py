@@ -272,6 +272,15 @@ def list_totals(projects) -> ListTotals:
     return ListTotals(row["projects"], row["requested"] or ZERO, row["approved_sum"] or ZERO)
 
 
+def kept_list_totals(projects) -> ListTotals:
+    """``list_totals``, kept under the data version (``projects.data_version``) for exactly this queryset: its
+    SQL, which holds the user's scope and the filters, is the key. The workbench's project list shows it."""
+    from projects import data_version
+
+    sql, params = projects.order_by().query.sql_with_params()
+    return data_version.cached("list-totals", sql, params, compute=lambda: list_totals(projects))
+
+
 @dataclass(frozen=True)
 class PlanTotals:
     """A project's instalment plan summed: how many instalments, their shares and their amounts."""

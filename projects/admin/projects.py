@@ -284,7 +284,8 @@ class ProjectAdmin(ListExportMixin, HistoryAdmin):
 
     @admin.display(description=_("状态"), ordering="status")
     def status_display(self, project):
-        return status_badge(project.status, project.get_status_display())
+        # The enum's label, not get_status_display(), which rebuilds the choices' dict on every row.
+        return status_badge(project.status, Project.Status(project.status).label)
 
     @admin.display(description=_("申请金额（元）"), ordering="requested_amount")
     def requested_display(self, project):

@@ -87,10 +87,11 @@ def get_item(mapping, key):
 
 @register.simple_tag
 def project_list_totals(changelist):
-    """The totals of an admin project list as filtered (its ``queryset``, every page): one query."""
-    from projects.figures import list_totals
+    """The totals of an admin project list as filtered (its ``queryset``, every page): one query, kept while the
+    data do not change."""
+    from projects.figures import kept_list_totals
 
-    return list_totals(changelist.queryset)
+    return kept_list_totals(changelist.queryset)
 
 
 @register.filter

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects import permissions, roles, states
 from projects.admin.base import (
+    DateRangeFilter,
     ListExportMixin,
     PersonListFilter,
     QicaiInline,
@@ -245,9 +246,15 @@ class EvaluationAdmin(ListExportMixin, QicaiModelAdmin):
     list_display = ["project", "kind", "template", "due_date", "status", "score", "grade", "evaluator_names"]
     # The evaluator filter is for programme staff only: QicaiModelAdmin.get_list_filter drops it for
     # everyone else, and lookup_allowed refuses the same lookup typed into the URL.
-    list_filter = ["kind", "status", "grade", "project__round", ("evaluators", PersonListFilter)]
+    list_filter = [
+        "kind",
+        "status",
+        "grade",
+        "project__round",
+        ("evaluators", PersonListFilter),
+        DateRangeFilter.on("due_date", _("截止日期")),
+    ]
     search_fields = ["project__code", "project__title"]
-    date_hierarchy = "due_date"
     autocomplete_fields = ["project"]
     readonly_fields = ["status", "score", "grade", "scorecards_counted", "finalised_at", "finalised_by"]
     fields = ["project", "kind", "template", "due_date", *readonly_fields]

@@ -127,9 +127,9 @@ def test_every_date_hierarchy_admin_uses_the_safe_changelist(rf, superuser):
     from qicai.admin_changelist import SafeChangeList
 
     admins = date_hierarchy_admins()
-    # Ours on tables that stay small (evaluations, award records; the big ones have a date range instead) and
+    # Ours on a table that stays small (award records; the big ones have a date range instead) and
     # django-axes' logs.
-    assert len(admins) >= 5
+    assert len(admins) >= 4
     for model_admin in admins:
         assert issubclass(model_admin.get_changelist(rf.get("/")), SafeChangeList), model_admin
 
@@ -152,7 +152,7 @@ def test_date_drill_down_never_fails(admin_client, model_admin):
     assert get("day=abc").status_code == 302
 
 
-def test_a_year_9999_date_in_the_database_keeps_the_drill_down_working(admin_client, cast, assigned, unit_org):
+def test_a_year_9999_date_in_the_database_keeps_the_date_range_working(admin_client, cast, assigned, unit_org):
     """Evaluation.due_date has no date window in the database: a 9999-12-31 can be stored by hand."""
     project = project_in_state(Project.Status.IN_PROGRESS, round=assigned.project.round, implementing_unit=unit_org)
     far = evaluation_create(
@@ -168,17 +168,13 @@ def test_a_year_9999_date_in_the_database_keeps_the_drill_down_working(admin_cli
     assert response.status_code == 200
     body = response.content.decode()
     assert far.project.code in body and assigned.project.code in body
-    year_link = "?due_date__year=9999"
-    assert f'href="{year_link}"' in body
-    month_link = "?due_date__month=12&amp;due_date__year=9999"
-    day_link = "?due_date__day=31&amp;due_date__month=12&amp;due_date__year=9999"
-    for link, next_link in [(year_link, month_link), (month_link, day_link), (day_link, None)]:
-        response = admin_client.get(url + link.replace("&amp;", "&"))
-        assert response.status_code == 200, link
+    for query in ("since=9999-12-31", "since=9999-12-31&until=9999-12-31", "since=9000-01-01&until=9999-12-31"):
+        response = admin_client.get(f"{url}?{query}")
+        assert response.status_code == 200, query
         body = response.content.decode()
-        assert far.project.code in body and assigned.project.code not in body, link
-        if next_link:
-            assert f'href="{next_link}"' in body, link
+        assert far.project.code in body and assigned.project.code not in body, query
+    response = admin_client.get(f"{url}?until=2100-01-01")
+    assert far.project.code not in response.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -118,6 +118,7 @@ class PhotoForm(forms.Form):
 
 @admin.register(Activity)
 class ActivityAdmin(AutocompleteFilterMedia, ListExportMixin, QicaiModelAdmin):
+    big_table = True  # hundreds of thousands of rows in a city: counted by the planner's estimate when whole
     export_resource = ActivityResource
     form = ActivityForm
     change_form_template = "admin/projects/activity/change_form.html"

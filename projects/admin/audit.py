@@ -136,6 +136,8 @@ UNUSUAL_COLUMNS = (
 class AuditEntryAdmin(ListExportMixin, QicaiModelAdmin):
     """Every state change and sensitive action across the portfolio, for civil affairs and the committee."""
 
+    big_table = True  # hundreds of thousands of rows in a city: counted by the planner's estimate when whole
+
     export_resource = AuditEntryResource
     change_list_template = "admin/projects/auditentry/change_list.html"
     list_display = ["at", "action_label", "actor_display", "record", "project", "summary"]

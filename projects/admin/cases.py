@@ -86,6 +86,8 @@ class BeneficiaryAdmin(QicaiModelAdmin):
     and the cases, and is how the district counts unique people served.
     """
 
+    big_table = True  # hundreds of thousands of rows in a city: counted by the planner's estimate when whole
+
     list_display = ["code", "id_display", "case_count_display", "created_at"]
     readonly_fields = ["code", "id_display", "created_at"]
     fields = readonly_fields
@@ -164,6 +166,7 @@ class FollowUpInline(NeedAssessmentInline):
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(AutocompleteFilterMedia, RevealMixin, ListExportMixin, QicaiModelAdmin):
+    big_table = True  # hundreds of thousands of rows in a city: counted by the planner's estimate when whole
     export_resource = EnrollmentResource
     change_form_template = "admin/projects/enrollment/change_form.html"
     change_list_template = "admin/projects/enrollment/change_list.html"
@@ -448,6 +451,7 @@ class EnrollmentAdmin(AutocompleteFilterMedia, RevealMixin, ListExportMixin, Qic
 
 @admin.register(FollowUp)
 class FollowUpAdmin(ListExportMixin, QicaiModelAdmin):
+    big_table = True  # hundreds of thousands of rows in a city: counted by the planner's estimate when whole
     export_resource = FollowUpResource
     list_display = ["date", "case", "method", "social_worker", "risk_level", "recorded_by"]
     list_filter = ["risk_level", "method", "enrollment__project__round", DateRangeFilter.on("date", _("跟踪日期"))]

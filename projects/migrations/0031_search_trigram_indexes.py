@@ -60,6 +60,6 @@ class Migration(migrations.Migration):
     dependencies = [("projects", "0030_changelist_indexes")]
 
     operations = [
-        TrigramExtension(),  # itself a no-op on other databases
+        OnPostgreSQL(TrigramExtension()),  # its reverse would ask SQLite for pg_extension
         *(trigram_index(*searched) for searched in SEARCHED),
     ]

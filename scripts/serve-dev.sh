@@ -27,7 +27,13 @@ fi
 "$PY" manage.py db_worker --interval 1 &
 worker=$!
 stop() {
+  # The worker finishes the task in hand (a printed document can take a while); after 15 s it is stopped.
   kill "$worker" 2>/dev/null || true
+  for _ in $(seq 1 30); do
+    kill -0 "$worker" 2>/dev/null || break
+    sleep 0.5
+  done
+  kill -KILL "$worker" 2>/dev/null || true
   wait "$worker" 2>/dev/null || true
 }
 trap stop EXIT INT TERM

@@ -64,7 +64,7 @@ def group_members(pgid: int) -> list[str]:
 
 def ctrl_c(process: subprocess.Popen) -> None:
     os.killpg(process.pid, signal.SIGINT)
-    process.wait(timeout=30)
+    process.wait(timeout=60)  # the worker may finish a task in hand first (at most 15 s)
     deadline = time.monotonic() + 10
     while group_members(process.pid) and time.monotonic() < deadline:
         time.sleep(0.2)
